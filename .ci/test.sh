@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The project's one test command: installs missing system packages (when root), runs every test project,
+# keeps dotnet test's exit code, and ends with the plain line "N passed, N failed, N skipped" that CI reads.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+# System packages the tests need. PostgreSQL: the tests start throwaway clusters from its binaries,
+# unless TRACEABILITY_TEST_POSTGRES names a running server.
+need=()
+if [ -z "${TRACEABILITY_TEST_POSTGRES:-}" ] && [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
+  need+=(postgresql-15)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    # Installing does not start a server here: the tests start their own on loopback.
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  else
+    echo "missing packages: ${need[*]} (run as root to install them)" >&2
+  fi
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+rc=0
+dotnet test Traceability.sln -c Release 2>&1 | tee "$log" || rc=$?   # pipefail: dotnet's exit code
+
+# Sum the per-assembly lines "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..." (or "Failed!").
+# Colour codes are stripped in case the logger emits them.
+summary=$(awk '{ gsub("\033\\[[0-9;]*[A-Za-z]", "") }
+  /(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+/ {
+    sub(/.*(Passed|Failed)! +- /, ""); gsub(/,/, "")
+    f += $2; p += $4; s += $6; n++ }
+  END { if (n > 0) printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log")
+if [ -z "$summary" ]; then
+  echo "no test summary found"
+  exit 1
+fi
+echo "$summary"
+exit "$rc"
