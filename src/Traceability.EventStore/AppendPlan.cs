@@ -30,7 +30,37 @@ internal sealed class AppendPlan
             new(Revision, Row >= 0 ? rowPositions[Row] : StoredPosition);
     }
 
-    public Outcome Decide(string stream, ExpectedRevision expected, EventData[] events)
+    /// <summary>
+    /// Decides the parts of one atomic append in turn; if any part fails, every part's rows and heads are undone
+    /// and each part reports the first failure.
+    /// </summary>
+    public Outcome[] DecideAll(IReadOnlyList<StreamAppend> parts)
+    {
+        var rowCount = Rows.Count;
+        var heads = parts.Select(p => (p.Stream, Had: _heads.TryGetValue(p.Stream, out var h), Head: h,
+            HadChanged: ChangedHeads.TryGetValue(p.Stream, out var c), Changed: c)).ToList();
+        var outcomes = new Outcome[parts.Count];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            outcomes[i] = Decide(parts[i].Stream, parts[i].Expected, (EventData[])parts[i].Events);
+            if (outcomes[i].Error is not { } error) continue;
+
+            foreach (var row in Rows.Skip(rowCount)) _plannedIds.Remove(row.Event.EventId);
+            Rows.RemoveRange(rowCount, Rows.Count - rowCount);
+            foreach (var (stream, had, head, hadChanged, changed) in heads)
+            {
+                if (had) _heads[stream] = head; else _heads.Remove(stream);
+                if (hadChanged) ChangedHeads[stream] = changed; else ChangedHeads.Remove(stream);
+            }
+
+            Array.Fill(outcomes, Failed(error));
+            break;
+        }
+
+        return outcomes;
+    }
+
+    private Outcome Decide(string stream, ExpectedRevision expected, EventData[] events)
     {
         var head = _heads.GetValueOrDefault(stream, StreamHead.None);
         if (events.Any(e => IsKnown(e.EventId)))

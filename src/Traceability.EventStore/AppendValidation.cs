@@ -12,16 +12,42 @@ internal static class AppendValidation
 
     private static readonly byte[] EmptyObject = "{}"u8.ToArray();
 
+    /// <summary>Validates an append to several streams; returns the parts with their events normalised.</summary>
+    public static StreamAppend[] Validate(IReadOnlyList<StreamAppend>? appends)
+    {
+        if (appends is null || appends.Count == 0)
+            throw new EventStoreArgumentException(EventStoreErrorCode.EmptyAppend, nameof(appends), "An append needs at least one stream.");
+        var ids = new HashSet<Guid>();
+        var streams = new HashSet<string>(StringComparer.Ordinal);
+        long bytes = 0;
+        var parts = new StreamAppend[appends.Count];
+        for (var i = 0; i < appends.Count; i++)
+        {
+            var part = appends[i] ?? throw new EventStoreArgumentException(EventStoreErrorCode.EmptyAppend, $"appends[{i}]", $"Part {i} is null.");
+            StreamName.Validate(part.Stream, $"appends[{i}].Stream");
+            if (!streams.Add(part.Stream))
+                throw new EventStoreArgumentException(EventStoreErrorCode.DuplicateStreamInAppend, $"appends[{i}].Stream",
+                    $"Stream '{part.Stream}' appears twice in one append: put all its events in one part.");
+            parts[i] = part with { Events = Validate(part.Stream, part.Events, ids, ref bytes) };
+        }
+
+        return parts;
+    }
+
     /// <summary>Validates and returns the events with empty metadata normalised to <c>{}</c>.</summary>
     public static EventData[] Validate(string stream, IReadOnlyList<EventData>? events)
+    {
+        long bytes = 0;
+        return Validate(stream, events, [], ref bytes);
+    }
+
+    private static EventData[] Validate(string stream, IReadOnlyList<EventData>? events, HashSet<Guid> ids, ref long bytes)
     {
         StreamName.Validate(stream);
         if (events is null || events.Count == 0)
             throw new EventStoreArgumentException(EventStoreErrorCode.EmptyAppend, nameof(events),
                 "An append needs at least one event.");
 
-        var ids = new HashSet<Guid>();
-        long bytes = 0;
         var normalised = new EventData[events.Count];
         for (var i = 0; i < events.Count; i++)
         {

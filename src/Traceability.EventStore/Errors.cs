@@ -7,6 +7,7 @@ public enum EventStoreErrorCode
     InvalidEventType,
     InvalidEventId,
     DuplicateEventIdInAppend,
+    DuplicateStreamInAppend,
     InvalidJson,
     EmptyAppend,
     AppendTooLarge,

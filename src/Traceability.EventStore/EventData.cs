@@ -7,6 +7,9 @@ namespace Traceability.EventStore;
 /// </summary>
 public sealed record EventData(Guid EventId, string Type, ReadOnlyMemory<byte> Data, ReadOnlyMemory<byte> Metadata = default);
 
+/// <summary>One stream's part of an atomic append to several streams.</summary>
+public sealed record StreamAppend(string Stream, ExpectedRevision Expected, IReadOnlyList<EventData> Events);
+
 /// <summary>An event as stored.</summary>
 /// <param name="Hash">SHA-256 over the previous event's hash in this stream and this event's canonical encoding.</param>
 public sealed record RecordedEvent(

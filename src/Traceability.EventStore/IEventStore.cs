@@ -17,6 +17,13 @@ public interface IEventStore : IAsyncDisposable
     Task<AppendResult> AppendAsync(string stream, ExpectedRevision expected, IReadOnlyList<EventData> events,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends to several distinct streams atomically: every part is checked as <see cref="AppendAsync"/> checks one,
+    /// and either all parts are written or none (the first failure is thrown). Results are in the parts' order.
+    /// </summary>
+    Task<IReadOnlyList<AppendResult>> AppendMultipleAsync(IReadOnlyList<StreamAppend> appends,
+        CancellationToken cancellationToken = default);
+
     /// <summary>Reads up to <paramref name="maxCount"/> events of a stream from a revision (inclusive); empty when the stream does not exist.</summary>
     IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string stream, ReadDirection direction, long fromRevision, long maxCount,
         CancellationToken cancellationToken = default);

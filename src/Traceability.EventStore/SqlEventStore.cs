@@ -58,12 +58,22 @@ public abstract class SqlEventStore : IEventStore
 
     // ---- append ----
 
-    public Task<AppendResult> AppendAsync(string stream, ExpectedRevision expected, IReadOnlyList<EventData> events,
+    public async Task<AppendResult> AppendAsync(string stream, ExpectedRevision expected, IReadOnlyList<EventData> events,
         CancellationToken cancellationToken = default)
     {
         var validated = AppendValidation.Validate(stream, events);
+        var results = await EnqueueAsync([new StreamAppend(stream, expected, validated)], cancellationToken).ConfigureAwait(false);
+        return results[0];
+    }
+
+    public Task<IReadOnlyList<AppendResult>> AppendMultipleAsync(IReadOnlyList<StreamAppend> appends,
+        CancellationToken cancellationToken = default) =>
+        EnqueueAsync(AppendValidation.Validate(appends), cancellationToken);
+
+    private Task<IReadOnlyList<AppendResult>> EnqueueAsync(StreamAppend[] parts, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
-        var pending = new PendingAppend(stream, expected, validated);
+        var pending = new PendingAppend(parts);
         if (!_queue.Writer.TryWrite(pending))
             throw new ObjectDisposedException(GetType().Name, "The event store is closed.");
         // Cancelling only stops waiting: an append the writer has already taken may still commit (as with
@@ -71,11 +81,12 @@ public abstract class SqlEventStore : IEventStore
         return pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    private sealed record PendingAppend(string Stream, ExpectedRevision Expected, EventData[] Events)
+    /// <summary>One caller's append: one part per stream, all written or none.</summary>
+    private sealed record PendingAppend(StreamAppend[] Parts)
     {
-        public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<IReadOnlyList<AppendResult>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public long Bytes => Events.Sum(e => (long)e.Data.Length + e.Metadata.Length);
+        public long Bytes => Parts.SelectMany(p => p.Events).Sum(e => (long)e.Data.Length + e.Metadata.Length);
     }
 
     private async Task RunWriterAsync()
@@ -124,17 +135,17 @@ public abstract class SqlEventStore : IEventStore
 
     private async Task CommitGroupAsync(List<PendingAppend> group)
     {
-        var streams = group.Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToList();
-        var ids = group.SelectMany(p => p.Events).Select(e => e.EventId).ToHashSet();
+        var streams = group.SelectMany(p => p.Parts).Select(p => p.Stream).Distinct(StringComparer.Ordinal).ToList();
+        var ids = group.SelectMany(p => p.Parts).SelectMany(p => p.Events).Select(e => e.EventId).ToHashSet();
 
-        var outcomes = new AppendPlan.Outcome[group.Count];
+        var outcomes = new AppendPlan.Outcome[group.Count][];
         var positions = Array.Empty<GlobalPosition>();
         await using (var transaction = await BeginAppendAsync(CancellationToken.None).ConfigureAwait(false))
         {
             var (heads, stored) = await transaction.LockAndReadAsync(streams, ids, CancellationToken.None).ConfigureAwait(false);
             var plan = new AppendPlan(heads, stored, EventHash.ToMicroseconds(Options.Time.GetUtcNow()));
             for (var i = 0; i < group.Count; i++)
-                outcomes[i] = plan.Decide(group[i].Stream, group[i].Expected, group[i].Events);
+                outcomes[i] = plan.DecideAll(group[i].Parts);
 
             if (plan.Rows.Count > 0)
                 positions = await transaction.InsertAsync(plan.Rows, plan.ChangedHeads, CancellationToken.None).ConfigureAwait(false);
@@ -144,8 +155,8 @@ public abstract class SqlEventStore : IEventStore
         if (positions.Length > 0) _commits.Pulse();
         for (var i = 0; i < group.Count; i++)
         {
-            if (outcomes[i].Error is { } error) group[i].Completion.TrySetException(error);
-            else group[i].Completion.TrySetResult(outcomes[i].Result(positions));
+            if (outcomes[i][0].Error is { } error) group[i].Completion.TrySetException(error);
+            else group[i].Completion.TrySetResult(outcomes[i].Select(o => o.Result(positions)).ToArray());
         }
     }
 
