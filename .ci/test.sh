@@ -22,9 +22,21 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Throwaway servers put their data under TMPDIR: give this run its own, and remove it (stopping any server a
+# killed test host left running in it) whatever happens.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/traceability-test.XXXXXX")
+chmod 755 "$run_tmp"
+cleanup() {
+  for pgdata in "$run_tmp"/traceability-pg-*; do
+    [ -f "$pgdata/postmaster.pid" ] || continue
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true
+    else /usr/lib/postgresql/15/bin/pg_ctl -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true; fi
+  done
+  rm -rf "$run_tmp" "$log"
+}
+trap cleanup EXIT
 rc=0
-dotnet test Traceability.sln -c Release 2>&1 | tee "$log" || rc=$?   # pipefail: dotnet's exit code
+TMPDIR="$run_tmp" dotnet test Traceability.sln -c Release 2>&1 | tee "$log" || rc=$?   # pipefail: dotnet's exit code
 
 # Sum the per-assembly lines "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..." (or "Failed!").
 # Colour codes are stripped in case the logger emits them.

@@ -1,19 +1,23 @@
+using Scalar.AspNetCore;
+using Traceability.Api.Features.Batches;
+using Traceability.Api.Features.Buyers;
+using Traceability.Api.Features.Cooperatives;
 using Traceability.Api.Features.Health;
-using Traceability.EventStore;
+using Traceability.Api.Features.Keys;
+using Traceability.Api.Features.PersonalData;
+using Traceability.Api.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
-
-// Embedded default: one SQLite file beside the app's working directory. Production: an Npgsql connection string.
-var connectionString = builder.Configuration.GetConnectionString("EventStore");
-if (string.IsNullOrWhiteSpace(connectionString))
-    throw new InvalidOperationException(
-        "ConnectionStrings:EventStore is empty: set it to 'Data Source=path/to/traceability.db' (SQLite) or an Npgsql connection string.");
-var store = await EventStoreFactory.OpenAsync(connectionString);
-builder.Services.AddSingleton<IEventStore>(_ => store); // created by a factory, so the container disposes it
-builder.Services.AddProblemDetails();
+await builder.AddTraceabilityAsync();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseTraceability();
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
 app.MapHealthEndpoints();
+app.MapKeyEndpoints();
+app.MapCooperativeEndpoints();
+app.MapBuyerEndpoints();
+app.MapBatchEndpoints();
+app.MapContactEndpoints();
 app.Run();

@@ -93,6 +93,15 @@ internal sealed class AppendPlan
     /// </summary>
     private Outcome DecideRetry(string stream, ExpectedRevision expected, EventData[] events, StreamHead head)
     {
+        foreach (var e in events)
+        {
+            var elsewhere = _plannedIds.TryGetValue(e.EventId, out var planned) ? planned.Stream
+                : _stored.TryGetValue(e.EventId, out var stored) ? stored.Stream
+                : null;
+            if (elsewhere is not null && !string.Equals(elsewhere, stream, StringComparison.Ordinal))
+                return Failed(new EventIdInOtherStreamException(e.EventId, stream, elsewhere));
+        }
+
         long firstRevision = -1;
         var lastRow = -1;
         GlobalPosition lastPosition = default;
@@ -114,8 +123,6 @@ internal sealed class AppendPlan
                 return Failed(new WrongExpectedRevisionException(stream, expected, head.Revision));
             }
 
-            if (!string.Equals(foundStream, stream, StringComparison.Ordinal))
-                return Failed(new EventIdInOtherStreamException(events[i].EventId, stream, foundStream));
             if (i == 0) firstRevision = foundRevision;
             if (foundRevision != firstRevision + i)
                 return Failed(new WrongExpectedRevisionException(stream, expected, head.Revision));

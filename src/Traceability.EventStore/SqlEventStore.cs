@@ -20,16 +20,24 @@ public abstract class SqlEventStore : IEventStore
     private const long MaxGroupBytes = 8L * AppendValidation.MaxAppendBytes;
 
     private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(
-        new UnboundedChannelOptions { SingleReader = true });
+        new UnboundedChannelOptions { SingleReader = false });
     private readonly CommitSignal _commits = new();
     private Task? _writer;
+    private int _disposed;
 
     protected SqlEventStore(EventStoreOptions options) => Options = options;
 
     protected EventStoreOptions Options { get; }
 
-    /// <summary>Starts the writer; call once the schema is ready.</summary>
-    protected void StartWriter() => _writer = Task.Run(RunWriterAsync);
+    /// <summary>
+    /// How many group commits may be in flight at once. SQLite has one writer per file; a server can overlap one
+    /// group's round trips and flush with the next group's (stream locks keep them consistent).
+    /// </summary>
+    private protected virtual int ConcurrentGroups => 1;
+
+    /// <summary>Starts the writers; call once the schema is ready.</summary>
+    protected void StartWriter() =>
+        _writer = Task.WhenAll(Enumerable.Range(0, ConcurrentGroups).Select(_ => Task.Run(RunWriterAsync)));
 
     /// <summary>Backends call this when they learn of a commit made elsewhere (e.g. PostgreSQL NOTIFY).</summary>
     protected void SignalCommit() => _commits.Pulse();
@@ -329,6 +337,7 @@ public abstract class SqlEventStore : IEventStore
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
         if (_writer is not null) await _writer.ConfigureAwait(false);
         await DisposeBackendAsync().ConfigureAwait(false);

@@ -11,7 +11,7 @@ public static partial class StreamName
 {
     public const int MaxLength = 241;
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,39}-[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{0,39}-[A-Za-z0-9][A-Za-z0-9._:-]{0,199}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static bool IsValid(string? stream) => stream is not null && Pattern().IsMatch(stream);
@@ -40,7 +40,7 @@ public static partial class EventTypeName
 {
     public const int MaxLength = 128;
 
-    [GeneratedRegex(@"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.v[1-9][0-9]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.v[1-9][0-9]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static bool IsValid(string? type) => type is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(type);

@@ -129,8 +129,9 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             return;
         try
         {
-            // Fast: disconnect clients and stop now; still a clean shutdown.
-            await StopAsync(_binDir, _dataDir, "fast");
+            // Immediate: the cluster is thrown away, so skip the shutdown checkpoint (seconds of fsync) and
+            // leave time to delete the directory even when this runs at process exit.
+            await StopAsync(_binDir, _dataDir, "immediate");
         }
         finally
         {

@@ -23,13 +23,18 @@ public enum ProcessingStage
 
 public sealed record PendingShipment(Guid ShipmentId, PartyRef To, Quantity Quantity);
 
-/// <summary>A batch as its events describe it: what decisions need, nothing more.</summary>
+/// <summary>
+/// A batch as its events describe it: what decisions need. <see cref="Outputs"/> are the batches made from it
+/// (what a recall reaches); <see cref="Holders"/> every party that has had custody (who may audit it).
+/// </summary>
 public sealed record Batch(
     Guid Id,
     BatchStatus Status,
     Guid CooperativeId,
     Producer? Producer,
     Product? Product,
+    Origin? Origin,
+    DateOnly? BestBefore,
     string? LotNumber,
     Quantity OnHand,
     PartyRef? Custodian,
@@ -38,10 +43,11 @@ public sealed record Batch(
     DateTimeOffset LastStepAt,
     decimal? DeclaredYield,
     ImmutableHashSet<Guid> RecordedEventIds,
-    ImmutableList<Guid> Outputs)
+    ImmutableList<Guid> Outputs,
+    ImmutableHashSet<Guid> Holders)
 {
-    public static Batch Initial { get; } = new(Guid.Empty, BatchStatus.None, Guid.Empty, null, null, null, default, null, null,
-        ProcessingStage.Raw, DateTimeOffset.MinValue, null, [], []);
+    public static Batch Initial { get; } = new(Guid.Empty, BatchStatus.None, Guid.Empty, null, null, null, null, null, default, null, null,
+        ProcessingStage.Raw, DateTimeOffset.MinValue, null, [], [], []);
 
     public bool Exists => Status != BatchStatus.None;
 
@@ -60,17 +66,19 @@ public sealed record Batch(
         {
             Id = e.BatchId, Status = BatchStatus.Active, CooperativeId = e.Producer.CooperativeId, Producer = e.Producer, Product = e.Product,
             LotNumber = e.LotNumber, OnHand = e.Quantity, Custodian = e.Custodian, DeclaredYield = e.DeclaredYield,
-            LastStepAt = e.ProducedAt,
+            LastStepAt = e.ProducedAt, Holders = [e.Custodian.Id], Origin = e.Origin, BestBefore = e.BestBefore, Stage = e.InitialStage,
         },
+        BatchReceived e => state with { OnHand = e.Quantity },
         BatchWashed => state with { Stage = Max(state.Stage, ProcessingStage.Washed) },
         BatchSalted => state with { Stage = Max(state.Stage, ProcessingStage.Salted) },
         BatchDried e => state with { Stage = Max(state.Stage, ProcessingStage.Dried), OnHand = e.Output ?? state.OnHand },
-        BatchPacked => state with { Stage = ProcessingStage.Packed },
+        BatchPacked e => state with { Stage = ProcessingStage.Packed, BestBefore = e.BestBefore ?? state.BestBefore },
         BatchShipped e => state with { Status = BatchStatus.InTransit, Shipment = new PendingShipment(e.ShipmentId, e.To, e.Quantity) },
         BatchReceiptConfirmed e => state with
         {
             Status = state.Status == BatchStatus.Recalled ? BatchStatus.Recalled : BatchStatus.Active,
             Custodian = state.Shipment?.To ?? state.Custodian, Shipment = null, OnHand = e.Quantity,
+            Holders = state.Shipment is { } shipment ? state.Holders.Add(shipment.To.Id) : state.Holders,
         },
         BatchRecalled => state with { Status = BatchStatus.Recalled },
         BatchConsumed e => state with

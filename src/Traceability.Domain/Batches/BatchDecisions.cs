@@ -28,8 +28,13 @@ public static class BatchDecisions
     {
         if (state.Exists)
             throw Rule("batch.already_registered", "Lô hàng này đã được đăng ký.", "This batch is already registered.");
+        if (command.Actor.Id != command.Producer.CooperativeId)
+            throw new DomainException("batch.not_custodian", "Chỉ hợp tác xã sản xuất mới đăng ký lô hàng của mình.",
+                "Only the producing cooperative registers its batches.");
+        Quantity.Create(command.Quantity.Amount, command.Quantity.Unit, "quantity");
+        Text.Require(command.Producer.Name, "producer.name", 200);
         CheckRegistration(command.Product, command.LotNumber, command.Origin, command.ProducedAt, command.BestBefore, command.DeclaredYield, command.Now);
-        if (command.Origin is { } origin && DateOnly.FromDateTime(command.ProducedAt.UtcDateTime) < origin.HarvestFrom)
+        if (command.Origin is { } origin && LocalDate(command.ProducedAt) < origin.HarvestFrom)
             throw Rule("batch.produced_before_harvest", "Ngày sản xuất không thể trước ngày khai thác.",
                 "A batch cannot be produced before its raw material was caught or harvested.");
         return [new BatchRegistered(command.BatchId, command.Producer, command.Product, command.LotNumber, command.Quantity,
@@ -51,12 +56,13 @@ public static class BatchDecisions
                 throw new InvalidFieldException("origin.harvestTo", "Ngày kết thúc khai thác phải sau ngày bắt đầu.", "The harvest must end on or after the day it starts.");
             if (origin.Location is { } point && (point.Latitude is < -90 or > 90 || point.Longitude is < -180 or > 180))
                 throw new InvalidFieldException("origin.location", "Tọa độ không hợp lệ.", "Latitude must be within ±90 and longitude within ±180.");
-            if (origin.HarvestTo.ToDateTime(TimeOnly.MinValue) > (now + FutureTolerance).UtcDateTime.Date)
+            // Harvest dates are the cooperative's local dates: compare with today where the batch was produced.
+            if (origin.HarvestTo > LocalDate((now + FutureTolerance).ToOffset(producedAt.Offset)))
                 throw InFuture("origin.harvestTo");
         }
 
         if (producedAt > now + FutureTolerance) throw InFuture("producedAt");
-        if (bestBefore is { } expiry && expiry < DateOnly.FromDateTime(producedAt.UtcDateTime))
+        if (bestBefore is { } expiry && expiry < LocalDate(producedAt))
             throw new InvalidFieldException("bestBefore", "Hạn sử dụng phải sau ngày sản xuất.", "Best-before must be on or after the production date.");
         if (declaredYield is not null and (<= 0 or > 1))
             throw new InvalidFieldException("declaredYield", "Hiệu suất phải lớn hơn 0 và không quá 1.", "A yield is more than 0 and at most 1.");
@@ -147,10 +153,13 @@ public static class BatchDecisions
     }
 
     /// <summary>A recall reaching a downstream batch from <paramref name="causeBatchId"/>; nothing if it is already recalled.</summary>
-    public static IReadOnlyList<IBatchEvent> DecideRecallPropagation(Batch state, Guid causeBatchId, StepInfo step, string reason, RecallSeverity severity) =>
-        !state.Exists || state.Status == BatchStatus.Recalled
+    public static IReadOnlyList<IBatchEvent> DecideRecallPropagation(Batch state, Guid causeBatchId, StepInfo step, string reason, RecallSeverity severity)
+    {
+        Text.Require(reason, "reason", 500);
+        return !state.Exists || state.Status == BatchStatus.Recalled
             ? []
             : [new BatchRecalled(state.Id, step, reason, severity, causeBatchId)];
+    }
 
     private static void CheckStepInfo(StepInfo info, DateTimeOffset now)
     {
@@ -169,6 +178,7 @@ public static class BatchDecisions
             case BatchReceiptConfirmed:
                 if (state.Shipment?.To.Id != actor.Id)
                     throw Forbidden("Chỉ bên nhận hàng mới xác nhận nhận hàng.", "Only the receiving party confirms a receipt.");
+                RequireNotBefore(state, step.Step.OccurredAt);
                 return;
             case BatchNoteAdded or BatchCorrected:
                 if (!isCustodian && !isProducer)
@@ -188,9 +198,7 @@ public static class BatchDecisions
         if (state.Status == BatchStatus.InTransit)
             throw Rule("batch.in_transit", "Lô hàng đang vận chuyển: chờ bên nhận xác nhận.",
                 "The batch is in transit: the receiving party must confirm receipt first.");
-        if (step.Step.OccurredAt < state.LastStepAt)
-            throw Rule("batch.step_out_of_order", "Thời điểm công đoạn không thể trước công đoạn đã ghi nhận trước đó.",
-                "A step cannot be dated before the batch's previous step.");
+        RequireNotBefore(state, step.Step.OccurredAt);
     }
 
     private static void RequireStage(Batch state, ProcessingStage stage, string vi, string en)
@@ -237,7 +245,7 @@ public static class BatchDecisions
         if (amount > state.OnHand.Amount)
             throw Rule("batch.mass_balance", $"Cân đối khối lượng không đạt: {e.PackCount} gói × {e.PackSize} vượt khối lượng hiện có {state.OnHand}.",
                 $"Mass balance: {e.PackCount} packs × {e.PackSize} exceed the {state.OnHand} on hand.");
-        if (e.BestBefore is { } expiry && expiry < DateOnly.FromDateTime(e.Step.OccurredAt.UtcDateTime))
+        if (e.BestBefore is { } expiry && expiry < LocalDate(e.Step.OccurredAt))
             throw new InvalidFieldException("bestBefore", "Hạn sử dụng phải sau ngày đóng gói.", "Best-before must be on or after the packing day.");
     }
 
@@ -274,6 +282,16 @@ public static class BatchDecisions
         return quantity.In(state.OnHand.Unit)
                ?? throw new InvalidFieldException(field, $"Đơn vị {quantity.Unit} không quy đổi được sang đơn vị của lô ({state.OnHand.Unit}).",
                    $"{quantity.Unit} does not convert to the batch's unit ({state.OnHand.Unit}).");
+    }
+
+    /// <summary>The calendar day where the time was recorded (its own offset), not in UTC: 06:30 in Cần Giờ is still today.</summary>
+    internal static DateOnly LocalDate(DateTimeOffset time) => DateOnly.FromDateTime(time.DateTime);
+
+    internal static void RequireNotBefore(Batch state, DateTimeOffset occurredAt)
+    {
+        if (occurredAt < state.LastStepAt)
+            throw Rule("batch.step_out_of_order", $"Thời điểm không thể trước công đoạn trước đó của lô {state.LotNumber}.",
+                $"A step cannot be dated before the previous step of batch {state.LotNumber}.");
     }
 
     internal static DomainException Rule(string code, string vi, string en) => new(code, vi, en);

@@ -43,8 +43,10 @@ public sealed record BatchRegistered(
     IReadOnlyList<BatchInput> Inputs,
     decimal? DeclaredYield,
     PartyRef Custodian,
-    DateTimeOffset RegisteredAt) : IBatchEvent;
+    DateTimeOffset RegisteredAt,
+    ProcessingStage InitialStage = ProcessingStage.Raw) : IBatchEvent;
 
+/// <summary>Raw material received and weighed: the weighed quantity becomes what is on hand.</summary>
 [EventType("batch.received.v1")]
 public sealed record BatchReceived(Guid BatchId, StepInfo Step, Quantity Quantity, string? SupplierRef) : IBatchStep;
 

@@ -60,10 +60,12 @@ public static class Transformations
                 $"Cân đối khối lượng không đạt: đầu ra {command.Output} vượt tổng đầu vào {inputTotal} {command.Output.Unit} × hiệu suất {yield}.",
                 $"Mass balance: the output {command.Output} exceeds the inputs' {inputTotal} {command.Output.Unit} × yield {yield}.");
 
+        // The merged batch is only as far along as its least processed input.
+        var stage = command.Inputs.Min(i => inputs[i.BatchId].Stage);
         events.Add(new StreamEvents(command.NewBatchId,
         [
             new BatchRegistered(command.NewBatchId, command.Producer, command.Product, command.LotNumber, command.Output, null,
-                command.ProducedAt, command.BestBefore, command.Inputs, command.DeclaredYield, command.Step.RecordedBy, command.Now),
+                command.ProducedAt, command.BestBefore, command.Inputs, command.DeclaredYield, command.Step.RecordedBy, command.Now, stage),
         ]));
         return events;
     }
@@ -102,8 +104,10 @@ public static class Transformations
         foreach (var child in command.Children)
             events.Add(new StreamEvents(child.BatchId,
             [
-                new BatchRegistered(child.BatchId, parent.Producer!, parent.Product!, child.LotNumber, child.Quantity, null, command.Step.OccurredAt, null,
-                    [new BatchInput(parent.Id, child.Quantity)], 1m, parent.Custodian!, command.Now),
+                // A child is a part of its parent: same product, origin, best-before, stage and yield still to come.
+                new BatchRegistered(child.BatchId, parent.Producer!, parent.Product!, child.LotNumber, child.Quantity, parent.Origin,
+                    command.Step.OccurredAt, parent.BestBefore, [new BatchInput(parent.Id, child.Quantity)], parent.DeclaredYield,
+                    parent.Custodian!, command.Now, parent.Stage),
             ]));
         return events;
     }
@@ -119,6 +123,7 @@ public static class Transformations
                 $"Batch {batch.LotNumber} is recalled and cannot be used.");
         if (batch.Status == BatchStatus.InTransit)
             throw BatchDecisions.Rule("batch.in_transit", $"Lô {batch.LotNumber} đang vận chuyển.", $"Batch {batch.LotNumber} is in transit.");
+        BatchDecisions.RequireNotBefore(batch, step.OccurredAt);
         if (step.OccurredAt > now + BatchDecisions.FutureTolerance)
             throw new InvalidFieldException("occurredAt", "Thời điểm không được ở tương lai.", "The time is more than 10 minutes in the future.");
         Quantity.Create(quantity.Amount, quantity.Unit, "quantity");

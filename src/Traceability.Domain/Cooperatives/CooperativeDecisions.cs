@@ -26,7 +26,7 @@ public static class CooperativeDecisions
     {
         RequireExists(state);
         ProfileRules.Check(command.Profile);
-        return state.Profile == command.Profile ? [] : [new CooperativeProfileUpdated(command.CooperativeId, command.Profile, command.Now)];
+        return ProfileRules.Same(state.Profile, command.Profile) ? [] : [new CooperativeProfileUpdated(command.CooperativeId, command.Profile, command.Now)];
     }
 
     public static IReadOnlyList<ICooperativeEvent> Decide(Cooperative state, GrantCertification command)
@@ -66,8 +66,15 @@ public static class CooperativeDecisions
     }
 }
 
-internal static class ProfileRules
+internal static partial class ProfileRules
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{10}(-[0-9]{3})?\z")]
+    private static partial System.Text.RegularExpressions.Regex TaxCodePattern();
+
+    /// <summary>Equal profiles, lists compared by content (a profile read from a request is never the same list object).</summary>
+    public static bool Same(CooperativeProfile? a, CooperativeProfile b) =>
+        a is not null && a with { ProductCategories = b.ProductCategories } == b && a.ProductCategories.SequenceEqual(b.ProductCategories);
+
     public static void Check(CooperativeProfile profile)
     {
         Text.Require(profile.NameVi, "nameVi", 200);
@@ -81,8 +88,7 @@ internal static class ProfileRules
         if (profile.Gln is not null && (profile.Gln.Length != 13 || !profile.Gln.All(char.IsAsciiDigit) ||
                                         Gtin.CheckDigit(profile.Gln.AsSpan(0, 12)) != profile.Gln[12] - '0'))
             throw new InvalidFieldException("gln", "Mã GLN không hợp lệ (13 chữ số, số kiểm tra đúng).", "Not a valid GLN: 13 digits with a correct check digit.");
-        if (profile.TaxCode is not null && (profile.TaxCode.Length is not (10 or 14) ||
-                                            !profile.TaxCode.Replace("-", "").All(char.IsAsciiDigit)))
+        if (profile.TaxCode is not null && !TaxCodePattern().IsMatch(profile.TaxCode))
             throw new InvalidFieldException("taxCode", "Mã số thuế không hợp lệ (10 chữ số, hoặc 10-3 cho chi nhánh).",
                 "Not a valid tax code: 10 digits, or 10-3 for a branch.");
         if (profile.MemberCount is < 0 or > 1_000_000)

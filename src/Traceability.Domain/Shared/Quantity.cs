@@ -45,7 +45,8 @@ public readonly record struct Quantity(decimal Amount, QuantityUnit Unit)
         if (amount < 0 || (!allowZero && amount == 0))
             throw new InvalidFieldException(field, "Khối lượng phải lớn hơn 0.", "The quantity must be greater than zero.");
         var quantity = new Quantity(amount, unit);
-        if ((quantity.IsMass ? quantity.InKg : amount) > MaxKg || decimal.Round(amount, 6) != amount)
+        // Bound the raw amount first: converting an absurd tonnage to kg would overflow decimal.
+        if (amount > MaxKg || (quantity.IsMass ? quantity.InKg : amount) > MaxKg || decimal.Round(amount, 6) != amount)
             throw new InvalidFieldException(field, "Khối lượng quá lớn hoặc quá nhiều chữ số thập phân.",
                 "The quantity is too large or has more than 6 decimal places.");
         return quantity;

@@ -3,124 +3,149 @@ using Microsoft.Data.Sqlite;
 namespace Traceability.EventStore.Sqlite;
 
 /// <summary>
-/// One group commit on the writer connection. <c>BEGIN IMMEDIATE</c> takes SQLite's write lock up front, so the
-/// heads read here cannot change before the commit, even if another process writes to the same file.
+/// The writer connection's statements, prepared once and reused by every group commit: re-preparing them per
+/// transaction cost more than a third of a single append.
 /// </summary>
-internal sealed class SqliteAppendTransaction(SqliteConnection connection) : IAppendTransaction
+internal sealed class SqliteWriterStatements : IDisposable
 {
-    private readonly SqliteTransaction _transaction = connection.BeginTransaction(deferred: false);
+    public SqliteWriterStatements(SqliteConnection connection)
+    {
+        Connection = connection;
+        Head = Prepare("SELECT revision, hash FROM streams WHERE name = $name", ("$name", SqliteType.Text));
+        FindEvent = Prepare("SELECT stream, revision, position FROM events WHERE event_id = $id", ("$id", SqliteType.Blob));
+        LastPosition = Prepare("SELECT coalesce(max(position), 0) FROM events");
+        Insert = Prepare("""
+            INSERT INTO events (position, event_id, stream, category, revision, type, data, metadata, recorded_us, hash)
+            VALUES ($position, $id, $stream, $category, $revision, $type, $data, $metadata, $recorded, $hash)
+            """, ("$position", SqliteType.Integer), ("$id", SqliteType.Blob), ("$stream", SqliteType.Text), ("$category", SqliteType.Text),
+            ("$revision", SqliteType.Integer), ("$type", SqliteType.Text), ("$data", SqliteType.Blob), ("$metadata", SqliteType.Blob),
+            ("$recorded", SqliteType.Integer), ("$hash", SqliteType.Blob));
+        UpsertHead = Prepare("""
+            INSERT INTO streams (name, revision, hash) VALUES ($name, $revision, $hash)
+            ON CONFLICT (name) DO UPDATE SET revision = excluded.revision, hash = excluded.hash
+            """, ("$name", SqliteType.Text), ("$revision", SqliteType.Integer), ("$hash", SqliteType.Blob));
+    }
 
-    public async Task<(Dictionary<string, StreamHead> Heads, Dictionary<Guid, StoredEventRef> Stored)> LockAndReadAsync(
+    public SqliteConnection Connection { get; }
+    public SqliteCommand Head { get; }
+    public SqliteCommand FindEvent { get; }
+    public SqliteCommand LastPosition { get; }
+    public SqliteCommand Insert { get; }
+    public SqliteCommand UpsertHead { get; }
+
+    public void Enlist(SqliteTransaction? transaction)
+    {
+        foreach (var command in new[] { Head, FindEvent, LastPosition, Insert, UpsertHead }) command.Transaction = transaction;
+    }
+
+    private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, type) in parameters) command.Parameters.Add(name, type);
+        command.Prepare();
+        return command;
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in new[] { Head, FindEvent, LastPosition, Insert, UpsertHead }) command.Dispose();
+    }
+}
+
+/// <summary>
+/// One group commit on the writer connection. <c>BEGIN IMMEDIATE</c> takes SQLite's write lock up front, so the
+/// heads read here cannot change before the commit, even if another process writes to the same file. SQLite runs
+/// in-process, so the statements run synchronously: awaiting them would only add allocations.
+/// </summary>
+internal sealed class SqliteAppendTransaction : IAppendTransaction
+{
+    private readonly SqliteWriterStatements _statements;
+    private readonly SqliteTransaction _transaction;
+
+    public SqliteAppendTransaction(SqliteWriterStatements statements)
+    {
+        _statements = statements;
+        _transaction = statements.Connection.BeginTransaction(deferred: false);
+        statements.Enlist(_transaction);
+    }
+
+    public Task<(Dictionary<string, StreamHead> Heads, Dictionary<Guid, StoredEventRef> Stored)> LockAndReadAsync(
         IReadOnlyList<string> streams, IReadOnlyCollection<Guid> eventIds, CancellationToken cancellationToken)
     {
-        var heads = await ReadHeadsAsync(connection, _transaction, streams, cancellationToken);
+        var heads = ReadHeads(_statements.Head, streams);
         var stored = new Dictionary<Guid, StoredEventRef>();
-        await using var command = connection.CreateCommand();
-        command.Transaction = _transaction;
-        command.CommandText = "SELECT stream, revision, position FROM events WHERE event_id = $id";
-        var id = command.Parameters.Add("$id", SqliteType.Blob);
+        var id = _statements.FindEvent.Parameters[0];
         foreach (var eventId in eventIds)
         {
             id.Value = eventId.ToByteArray(bigEndian: true);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                var position = reader.GetInt64(2);
-                stored[eventId] = new StoredEventRef(reader.GetString(0), reader.GetInt64(1), new GlobalPosition(position, position));
-            }
+            using var reader = _statements.FindEvent.ExecuteReader();
+            if (!reader.Read()) continue;
+            var position = reader.GetInt64(2);
+            stored[eventId] = new StoredEventRef(reader.GetString(0), reader.GetInt64(1), new GlobalPosition(position, position));
         }
 
-        return (heads, stored);
+        return Task.FromResult((heads, stored));
     }
 
-    public async Task<GlobalPosition[]> InsertAsync(IReadOnlyList<NewEventRow> rows, IReadOnlyDictionary<string, StreamHead> heads,
+    public Task<GlobalPosition[]> InsertAsync(IReadOnlyList<NewEventRow> rows, IReadOnlyDictionary<string, StreamHead> heads,
         CancellationToken cancellationToken)
     {
-        long position;
-        await using (var last = connection.CreateCommand())
-        {
-            last.Transaction = _transaction;
-            last.CommandText = "SELECT coalesce(max(position), 0) FROM events";
-            position = (long)(await last.ExecuteScalarAsync(cancellationToken))!;
-        }
-
+        var position = (long)_statements.LastPosition.ExecuteScalar()!;
         var positions = new GlobalPosition[rows.Count];
-        await using (var insert = connection.CreateCommand())
+        var p = _statements.Insert.Parameters;
+        for (var i = 0; i < rows.Count; i++)
         {
-            insert.Transaction = _transaction;
-            insert.CommandText = """
-                INSERT INTO events (position, event_id, stream, category, revision, type, data, metadata, recorded_us, hash)
-                VALUES ($position, $id, $stream, $category, $revision, $type, $data, $metadata, $recorded, $hash)
-                """;
-            var pPosition = insert.Parameters.Add("$position", SqliteType.Integer);
-            var pId = insert.Parameters.Add("$id", SqliteType.Blob);
-            var pStream = insert.Parameters.Add("$stream", SqliteType.Text);
-            var pCategory = insert.Parameters.Add("$category", SqliteType.Text);
-            var pRevision = insert.Parameters.Add("$revision", SqliteType.Integer);
-            var pType = insert.Parameters.Add("$type", SqliteType.Text);
-            var pData = insert.Parameters.Add("$data", SqliteType.Blob);
-            var pMetadata = insert.Parameters.Add("$metadata", SqliteType.Blob);
-            var pRecorded = insert.Parameters.Add("$recorded", SqliteType.Integer);
-            var pHash = insert.Parameters.Add("$hash", SqliteType.Blob);
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var row = rows[i];
-                position++;
-                pPosition.Value = position;
-                pId.Value = row.Event.EventId.ToByteArray(bigEndian: true);
-                pStream.Value = row.Stream;
-                pCategory.Value = row.Category;
-                pRevision.Value = row.Revision;
-                pType.Value = row.Event.Type;
-                pData.Value = row.Event.Data.ToArray();
-                pMetadata.Value = row.Event.Metadata.ToArray();
-                pRecorded.Value = row.RecordedMicroseconds;
-                pHash.Value = row.Hash;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-                positions[i] = new GlobalPosition(position, position);
-            }
+            var row = rows[i];
+            position++;
+            p[0].Value = position;
+            p[1].Value = row.Event.EventId.ToByteArray(bigEndian: true);
+            p[2].Value = row.Stream;
+            p[3].Value = row.Category;
+            p[4].Value = row.Revision;
+            p[5].Value = row.Event.Type;
+            p[6].Value = row.Event.Data.ToArray();
+            p[7].Value = row.Event.Metadata.ToArray();
+            p[8].Value = row.RecordedMicroseconds;
+            p[9].Value = row.Hash;
+            _statements.Insert.ExecuteNonQuery();
+            positions[i] = new GlobalPosition(position, position);
         }
 
-        await using (var upsert = connection.CreateCommand())
+        var h = _statements.UpsertHead.Parameters;
+        foreach (var (name, head) in heads)
         {
-            upsert.Transaction = _transaction;
-            upsert.CommandText = """
-                INSERT INTO streams (name, revision, hash) VALUES ($name, $revision, $hash)
-                ON CONFLICT (name) DO UPDATE SET revision = excluded.revision, hash = excluded.hash
-                """;
-            var pName = upsert.Parameters.Add("$name", SqliteType.Text);
-            var pRevision = upsert.Parameters.Add("$revision", SqliteType.Integer);
-            var pHash = upsert.Parameters.Add("$hash", SqliteType.Blob);
-            foreach (var (name, head) in heads)
-            {
-                pName.Value = name;
-                pRevision.Value = head.Revision;
-                pHash.Value = head.Hash;
-                await upsert.ExecuteNonQueryAsync(cancellationToken);
-            }
+            h[0].Value = name;
+            h[1].Value = head.Revision;
+            h[2].Value = head.Hash;
+            _statements.UpsertHead.ExecuteNonQuery();
         }
 
-        return positions;
+        return Task.FromResult(positions);
     }
 
-    public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
+    public Task CommitAsync(CancellationToken cancellationToken)
+    {
+        _transaction.Commit();
+        return Task.CompletedTask;
+    }
 
-    public ValueTask DisposeAsync() => _transaction.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _statements.Enlist(null);
+        _transaction.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
-    internal static async Task<Dictionary<string, StreamHead>> ReadHeadsAsync(SqliteConnection connection, SqliteTransaction? transaction,
-        IReadOnlyCollection<string> streams, CancellationToken cancellationToken)
+    internal static Dictionary<string, StreamHead> ReadHeads(SqliteCommand headQuery, IReadOnlyCollection<string> streams)
     {
         var heads = new Dictionary<string, StreamHead>(StringComparer.Ordinal);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT revision, hash FROM streams WHERE name = $name";
-        var name = command.Parameters.Add("$name", SqliteType.Text);
+        var name = headQuery.Parameters[0];
         foreach (var stream in streams)
         {
             name.Value = stream;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-                heads[stream] = new StreamHead(reader.GetInt64(0), (byte[])reader[1]);
+            using var reader = headQuery.ExecuteReader();
+            if (reader.Read()) heads[stream] = new StreamHead(reader.GetInt64(0), (byte[])reader[1]);
         }
 
         return heads;

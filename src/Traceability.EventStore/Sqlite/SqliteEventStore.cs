@@ -12,11 +12,13 @@ public sealed class SqliteEventStore : SqlEventStore
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
+    private readonly SqliteWriterStatements _statements;
 
     private SqliteEventStore(string connectionString, SqliteConnection writer, EventStoreOptions options) : base(options)
     {
         _connectionString = connectionString;
         _writer = writer;
+        _statements = new SqliteWriterStatements(writer);
     }
 
     /// <summary>Opens (creating if needed) the store in a file: a <c>Data Source=…</c> connection string or a bare path.</summary>
@@ -51,7 +53,7 @@ public sealed class SqliteEventStore : SqlEventStore
     }
 
     private protected override Task<IAppendTransaction> BeginAppendAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IAppendTransaction>(new SqliteAppendTransaction(_writer));
+        Task.FromResult<IAppendTransaction>(new SqliteAppendTransaction(_statements));
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
@@ -104,7 +106,10 @@ public sealed class SqliteEventStore : SqlEventStore
         CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        return await SqliteAppendTransaction.ReadHeadsAsync(connection, null, streams, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT revision, hash FROM streams WHERE name = $name";
+        command.Parameters.Add("$name", SqliteType.Text);
+        return SqliteAppendTransaction.ReadHeads(command, streams);
     }
 
     private protected override async Task<List<string>> ReadHeadsWithoutEventsAsync(CancellationToken cancellationToken)
@@ -130,27 +135,38 @@ public sealed class SqliteEventStore : SqlEventStore
         return new GlobalPosition(position, position);
     }
 
-    private static async Task<List<RecordedEvent>> ReadEventsAsync(SqliteCommand command, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a page synchronously: SQLite runs in-process, so async reads only add a task per row. Stream and type
+    /// names repeat from row to row, so each page shares one string per distinct name.
+    /// </summary>
+    private static Task<List<RecordedEvent>> ReadEventsAsync(SqliteCommand command, int count, CancellationToken cancellationToken)
     {
         var events = new List<RecordedEvent>(Math.Min(count, 1024));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var id = new byte[16];
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var position = reader.GetInt64(0);
+            reader.GetBytes(1, 0, id, 0, 16);
             events.Add(new RecordedEvent(
-                EventId: new Guid((byte[])reader[1], bigEndian: true),
-                Stream: reader.GetString(2),
+                EventId: new Guid(id, bigEndian: true),
+                Stream: Shared(names, reader.GetString(2)),
                 Revision: reader.GetInt64(3),
                 Position: new GlobalPosition(position, position),
-                Type: reader.GetString(4),
-                Data: (byte[])reader[5],
-                Metadata: (byte[])reader[6],
+                Type: Shared(names, reader.GetString(4)),
+                Data: reader.GetFieldValue<byte[]>(5),
+                Metadata: reader.GetFieldValue<byte[]>(6),
                 Recorded: EventHash.FromMicroseconds(reader.GetInt64(7)),
-                Hash: (byte[])reader[8]));
+                Hash: reader.GetFieldValue<byte[]>(8)));
         }
 
-        return events;
+        return Task.FromResult(events);
     }
+
+    private static string Shared(Dictionary<string, string> names, string name) =>
+        names.TryGetValue(name, out var shared) ? shared : names[name] = name;
 
     internal static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken,
         SqliteTransaction? transaction = null)
@@ -163,6 +179,7 @@ public sealed class SqliteEventStore : SqlEventStore
 
     private protected override async ValueTask DisposeBackendAsync()
     {
+        _statements.Dispose();
         await _writer.DisposeAsync();
         // Release pooled reader handles so the file can be moved or deleted once the store is closed.
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));

@@ -1,0 +1,31 @@
+using Traceability.Api.Infrastructure;
+using Traceability.Domain.Batches;
+using Traceability.Domain.Shared;
+
+namespace Traceability.Api.Features.Batches;
+
+/// <summary>Custody moves by shipping to a party and that party confirming receipt, never otherwise.</summary>
+public static class ShipAndReceive
+{
+    public static Task<IResult> Ship(Guid batchId, ShippingRequest r, HttpContext http, BatchCommands commands, AggregateReader reader) =>
+        commands.RecordStepAsync(http, batchId, async ctx =>
+        {
+            var to = await ResolvePartyAsync(r.ToKind, r.ToPartyId, reader, http.RequestAborted);
+            return new BatchShipped(batchId, ctx.Steps.Create(r.OccurredAt, r.Place, r.Note), Guid.CreateVersion7(), to, r.Quantity, r.Transport);
+        });
+
+    public static Task<IResult> ConfirmReceipt(Guid batchId, ReceiptRequest r, HttpContext http, BatchCommands commands) =>
+        commands.RecordStepAsync(http, batchId, ctx => new BatchReceiptConfirmed(batchId, ctx.Steps.Create(r.OccurredAt, r.Place, r.Note),
+            r.ShipmentId, r.Quantity, r.Condition));
+
+    private static async Task<PartyRef> ResolvePartyAsync(PartyKind kind, Guid id, AggregateReader reader, CancellationToken cancellationToken)
+    {
+        if (!Enum.IsDefined(kind)) throw new InvalidFieldException("toKind", "Loại bên nhận không hợp lệ.", "toKind is cooperative or buyer.");
+        var name = kind == PartyKind.Cooperative
+            ? (await reader.LoadCooperativeAsync(id, cancellationToken)).State.Profile?.NameVi
+            : (await reader.LoadBuyerAsync(id, cancellationToken))?.Name;
+        return name is null
+            ? throw new DomainException("batch.unknown_receiver", "Không tìm thấy bên nhận hàng.", "The receiving party is not registered.")
+            : new PartyRef(kind, id, name);
+    }
+}

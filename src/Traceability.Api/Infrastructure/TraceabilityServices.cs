@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Features;
+using Traceability.Api.Features.PersonalData;
+using Traceability.Api.Security;
+using Traceability.EventStore;
+
+namespace Traceability.Api.Infrastructure;
+
+/// <summary>What the host registers and the order of its middleware; Program.cs only calls these.</summary>
+public static class TraceabilityServices
+{
+    /// <summary>Commands are small JSON documents: 256 KiB is generous and keeps a phone's mistakes cheap.</summary>
+    public const long MaxRequestBytes = 256 * 1024;
+
+    public static async Task AddTraceabilityAsync(this WebApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString("EventStore");
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException(
+                "ConnectionStrings:EventStore is empty: set it to 'Data Source=path/to/traceability.db' (SQLite) or an Npgsql connection string.");
+        var store = await EventStoreFactory.OpenAsync(connectionString);
+        var personalData = await PersonalDataStore.OpenAsync(connectionString, CancellationToken.None);
+
+        var services = builder.Services;
+        services.AddSingleton<IEventStore>(_ => store); // created by a factory, so the container disposes it
+        services.AddSingleton(personalData);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AggregateReader>();
+        services.AddSingleton<CommandPipeline>();
+        services.AddSingleton<Features.Batches.BatchCommands>();
+        services.AddSingleton<ApiKeyRegistry>();
+        services.AddSingleton<AdminKeyBootstrap>();
+        services.AddHostedService<ApiKeyRegistryFeed>();
+
+        services.ConfigureHttpJsonOptions(options => Json.Configure(options.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBytes);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Traceability API";
+            document.Info.Description = "Truy xuất nguồn gốc cho hợp tác xã: commands and audit reads over an event store. " +
+                                        "Authenticate with 'Authorization: Bearer trc_…'. Errors are RFC 9457 problem details.";
+            return Task.CompletedTask;
+        }));
+
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddSingleton<IAuthorizationHandler, Features.Batches.BatchAuditRequirement>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Party.Policies.Admin, p => p.RequireRole(Party.Roles.Admin))
+            .AddPolicy(Party.Policies.Cooperative, p => p.RequireRole(Party.Roles.Cooperative))
+            .AddPolicy(Party.Policies.Holder, p => p.RequireRole(Party.Roles.Cooperative, Party.Roles.Buyer))
+            .AddPolicy(Party.Policies.OwnCooperative, p => p.RequireAssertion(context =>
+                context.User.IsAdmin() ||
+                (context.User.IsInRole(Party.Roles.Cooperative) && context.Resource is HttpContext http &&
+                 Guid.TryParse(http.GetRouteValue("cooperativeId")?.ToString(), out var id) && id == context.User.PartyId())));
+        services.AddTraceabilityRateLimits(builder.Configuration);
+    }
+
+    public static void UseTraceability(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(RefuseOversizedBodies);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        // A command with an Idempotency-Key is hashed after binding, so its body must be readable twice.
+        app.Use((http, next) =>
+        {
+            if (http.Request.Headers.ContainsKey(CommandPipeline.IdempotencyHeader)) http.Request.EnableBuffering();
+            return next(http);
+        });
+    }
+
+    /// <summary>413 before reading a byte, whatever the server (Kestrel enforces it too; the test host does not).</summary>
+    private static async Task RefuseOversizedBodies(HttpContext http, Func<Task> next)
+    {
+        if (http.Request.ContentLength > MaxRequestBytes)
+        {
+            await Problems.Status(StatusCodes.Status413PayloadTooLarge, "request.too_large",
+                $"The request body is larger than {MaxRequestBytes} bytes.", $"Nội dung yêu cầu lớn hơn {MaxRequestBytes} byte.").ExecuteAsync(http);
+            return;
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxRequestBytes;
+        await next();
+    }
+}
