@@ -13,11 +13,12 @@ internal sealed class SqliteWriterStatements : IDisposable
         Connection = connection;
         Head = Prepare("SELECT revision, hash FROM streams WHERE name = $name", ("$name", SqliteType.Text));
         FindEvent = Prepare("SELECT stream, revision, position FROM events WHERE event_id = $id", ("$id", SqliteType.Blob));
-        LastPosition = Prepare("SELECT coalesce(max(position), 0) FROM events");
+        // SQLite assigns the next rowid (max + 1) itself; the write lock makes that gap-free.
         Insert = Prepare("""
-            INSERT INTO events (position, event_id, stream, category, revision, type, data, metadata, recorded_us, hash)
-            VALUES ($position, $id, $stream, $category, $revision, $type, $data, $metadata, $recorded, $hash)
-            """, ("$position", SqliteType.Integer), ("$id", SqliteType.Blob), ("$stream", SqliteType.Text), ("$category", SqliteType.Text),
+            INSERT INTO events (event_id, stream, category, revision, type, data, metadata, recorded_us, hash)
+            VALUES ($id, $stream, $category, $revision, $type, $data, $metadata, $recorded, $hash)
+            RETURNING position
+            """, ("$id", SqliteType.Blob), ("$stream", SqliteType.Text), ("$category", SqliteType.Text),
             ("$revision", SqliteType.Integer), ("$type", SqliteType.Text), ("$data", SqliteType.Blob), ("$metadata", SqliteType.Blob),
             ("$recorded", SqliteType.Integer), ("$hash", SqliteType.Blob));
         UpsertHead = Prepare("""
@@ -29,13 +30,12 @@ internal sealed class SqliteWriterStatements : IDisposable
     public SqliteConnection Connection { get; }
     public SqliteCommand Head { get; }
     public SqliteCommand FindEvent { get; }
-    public SqliteCommand LastPosition { get; }
     public SqliteCommand Insert { get; }
     public SqliteCommand UpsertHead { get; }
 
     public void Enlist(SqliteTransaction? transaction)
     {
-        foreach (var command in new[] { Head, FindEvent, LastPosition, Insert, UpsertHead }) command.Transaction = transaction;
+        foreach (var command in new[] { Head, FindEvent, Insert, UpsertHead }) command.Transaction = transaction;
     }
 
     private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
@@ -49,7 +49,7 @@ internal sealed class SqliteWriterStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { Head, FindEvent, LastPosition, Insert, UpsertHead }) command.Dispose();
+        foreach (var command in new[] { Head, FindEvent, Insert, UpsertHead }) command.Dispose();
     }
 }
 
@@ -91,24 +91,21 @@ internal sealed class SqliteAppendTransaction : IAppendTransaction
     public Task<GlobalPosition[]> InsertAsync(IReadOnlyList<NewEventRow> rows, IReadOnlyDictionary<string, StreamHead> heads,
         CancellationToken cancellationToken)
     {
-        var position = (long)_statements.LastPosition.ExecuteScalar()!;
         var positions = new GlobalPosition[rows.Count];
         var p = _statements.Insert.Parameters;
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
-            position++;
-            p[0].Value = position;
-            p[1].Value = row.Event.EventId.ToByteArray(bigEndian: true);
-            p[2].Value = row.Stream;
-            p[3].Value = row.Category;
-            p[4].Value = row.Revision;
-            p[5].Value = row.Event.Type;
-            p[6].Value = row.Event.Data.ToArray();
-            p[7].Value = row.Event.Metadata.ToArray();
-            p[8].Value = row.RecordedMicroseconds;
-            p[9].Value = row.Hash;
-            _statements.Insert.ExecuteNonQuery();
+            p[0].Value = row.Event.EventId.ToByteArray(bigEndian: true);
+            p[1].Value = row.Stream;
+            p[2].Value = row.Category;
+            p[3].Value = row.Revision;
+            p[4].Value = row.Event.Type;
+            p[5].Value = row.Event.Data.ToArray();
+            p[6].Value = row.Event.Metadata.ToArray();
+            p[7].Value = row.RecordedMicroseconds;
+            p[8].Value = row.Hash;
+            var position = (long)_statements.Insert.ExecuteScalar()!;
             positions[i] = new GlobalPosition(position, position);
         }
 
