@@ -18,6 +18,7 @@ public static class TraceabilityServices
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException(
                 "ConnectionStrings:EventStore is empty: set it to 'Data Source=path/to/traceability.db' (SQLite) or an Npgsql connection string.");
+        connectionString = AnchorSqlitePath(connectionString, builder.Environment.ContentRootPath);
         var store = await EventStoreFactory.OpenAsync(connectionString);
         var personalData = await PersonalDataStore.OpenAsync(connectionString, CancellationToken.None);
 
@@ -58,6 +59,16 @@ public static class TraceabilityServices
                 (context.User.IsInRole(Party.Roles.Cooperative) && context.Resource is HttpContext http &&
                  Guid.TryParse(http.GetRouteValue("cooperativeId")?.ToString(), out var id) && id == context.User.PartyId())));
         services.AddTraceabilityRateLimits(builder.Configuration);
+    }
+
+    /// <summary>A relative SQLite path means "beside the app", wherever the process was started from.</summary>
+    private static string AnchorSqlitePath(string connectionString, string contentRoot)
+    {
+        if (EventStoreFactory.IsPostgres(connectionString)) return connectionString;
+        var sqlite = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(
+            connectionString.Contains('=', StringComparison.Ordinal) ? connectionString : $"Data Source={connectionString}");
+        if (!Path.IsPathRooted(sqlite.DataSource)) sqlite.DataSource = Path.Combine(contentRoot, sqlite.DataSource);
+        return sqlite.ToString();
     }
 
     public static void UseTraceability(this WebApplication app)
