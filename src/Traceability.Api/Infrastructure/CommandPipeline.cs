@@ -146,8 +146,9 @@ public sealed class CommandPipeline(IEventStore store, TimeProvider time)
     private static (long? Revision, IResult? Error) ParseIfMatch(HttpContext http)
     {
         var header = http.Request.Headers.IfMatch.ToString();
-        if (header.Length == 0) return (null, null);
-        if (EntityTagHeaderValue.TryParse(header, out var tag) && !tag.IsWeak &&
+        // "*" asks only that the record exists, which every command on an existing record checks anyway.
+        if (header.Length == 0 || header.Trim() == "*") return (null, null);
+        if (EntityTagHeaderValue.TryParse(header, out var tag) && !tag.IsWeak && tag.Tag.Length > 2 &&
             long.TryParse(tag.Tag.AsSpan(1, tag.Tag.Length - 2), System.Globalization.NumberStyles.None, null, out var revision))
             return (revision, null);
         return (null, Problems.Field("If-Match", "If-Match must be the ETag of the record, e.g. \"3\".",

@@ -6,7 +6,7 @@ using Traceability.EventStore;
 namespace Traceability.Api.Infrastructure;
 
 /// <summary>RFC 9457 problem details for every way a request can be refused; one place decides the status codes.</summary>
-public static class Problems
+public static partial class Problems
 {
     public static ProblemHttpResult Field(string field, string messageEn, string messageVi) =>
         TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [messageEn] })
@@ -61,7 +61,36 @@ public static class Problems
     };
 
     private static string Describe(BadHttpRequestException error) =>
-        error.InnerException is System.Text.Json.JsonException json ? $"The JSON body is invalid: {json.Message}" : error.Message;
+        error.InnerException is System.Text.Json.JsonException json
+            ? $"The JSON body is invalid at {json.Path ?? "$"}: {ClrNames().Replace(json.Message.Split(" Path: ")[0], "the request")}"
+            : error.Message;
+
+    /// <summary>Serializer messages name CLR types; a client needs the JSON path, not our namespaces.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"'?(Traceability|System)\.[\w.`\[\]]+'?")]
+    private static partial System.Text.RegularExpressions.Regex ClrNames();
+
+    /// <summary>
+    /// Problems the framework makes itself (authentication, authorization, routing, content negotiation) get the
+    /// same shape as ours: a detail in English and Vietnamese and a stable code.
+    /// </summary>
+    public static void FillInFrameworkProblem(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Extensions.ContainsKey("code")) return;
+        var (code, en, vi) = problem.Status switch
+        {
+            401 => ("auth.required", "Authentication required: send 'Authorization: Bearer trc_…' with a valid API key.",
+                "Cần xác thực: gửi 'Authorization: Bearer trc_…' với khóa API hợp lệ."),
+            403 => ("auth.forbidden", "This API key's role or party may not do this.", "Khóa API này không có quyền thực hiện thao tác này."),
+            404 => ("request.not_found", "No such resource: check the address and the id.", "Không tìm thấy: hãy kiểm tra địa chỉ và mã."),
+            405 => ("request.method_not_allowed", "This method is not allowed here.", "Phương thức này không được phép."),
+            415 => ("request.unsupported_media_type", "Send the body as application/json.", "Hãy gửi nội dung dạng application/json."),
+            _ => ("request.error", problem.Title ?? "The request failed.", "Yêu cầu không thành công."),
+        };
+        problem.Detail ??= en;
+        problem.Extensions["code"] = code;
+        problem.Extensions["detailVi"] = vi;
+    }
 
     private static string TitleFor(int status) => status switch
     {

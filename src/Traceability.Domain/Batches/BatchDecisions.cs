@@ -82,6 +82,7 @@ public static class BatchDecisions
             case BatchReceived e:
                 RequireStage(state, ProcessingStage.Raw, "tiếp nhận nguyên liệu", "receiving");
                 CheckQuantity(state, e.Quantity, "quantity");
+                Text.Optional(e.SupplierRef, "supplierRef", 60);
                 break;
             case BatchWashed e:
                 RequireStage(state, ProcessingStage.Washed, "sơ chế, làm sạch", "washing");
@@ -105,6 +106,7 @@ public static class BatchDecisions
                 if (e.Measurements.Count > 50) throw new InvalidFieldException("measurements", "Tối đa 50 chỉ tiêu.", "At most 50 measurements.");
                 foreach (var m in e.Measurements)
                 {
+                    if (m is null) throw new InvalidFieldException("measurements", "Chỉ tiêu không được để trống.", "A measurement cannot be null.");
                     Text.Require(m.Name, "measurements.name", 100);
                     Text.Require(m.Unit, "measurements.unit", 20);
                 }
@@ -161,7 +163,7 @@ public static class BatchDecisions
             : [new BatchRecalled(state.Id, step, reason, severity, causeBatchId)];
     }
 
-    private static void CheckStepInfo(StepInfo info, DateTimeOffset now)
+    internal static void CheckStepInfo(StepInfo info, DateTimeOffset now)
     {
         if (info.OccurredAt > now + FutureTolerance) throw InFuture("occurredAt");
         Text.Optional(info.Place, "place", 200);
@@ -240,6 +242,8 @@ public static class BatchDecisions
     {
         if (e.PackCount is <= 0 or > 1_000_000)
             throw new InvalidFieldException("packCount", "Số gói phải từ 1 đến 1.000.000.", "Pack count is 1 to 1,000,000.");
+        // The pack size is bounded before multiplying, so the total cannot overflow.
+        CheckQuantity(state, e.PackSize, "packSize");
         var total = e.PackSize with { Amount = e.PackSize.Amount * e.PackCount };
         var amount = CheckQuantity(state, total, "packSize");
         if (amount > state.OnHand.Amount)

@@ -37,8 +37,9 @@ public static class Transformations
     {
         if (newBatch.Exists)
             throw BatchDecisions.Rule("batch.already_registered", "Lô hàng này đã được đăng ký.", "This batch is already registered.");
-        if (command.Inputs.Count is 0 or > MaxInputs)
+        if (command.Inputs.Count is 0 or > MaxInputs || command.Inputs.Any(i => i is null))
             throw new InvalidFieldException("inputs", $"Cần từ 1 đến {MaxInputs} lô đầu vào.", $"A merge takes 1 to {MaxInputs} input batches.");
+        BatchDecisions.CheckStepInfo(command.Step, command.Now);
         if (command.Inputs.Select(i => i.BatchId).Distinct().Count() != command.Inputs.Count || command.Inputs.Any(i => i.BatchId == command.NewBatchId))
             throw new InvalidFieldException("inputs", "Mỗi lô đầu vào chỉ được nêu một lần.", "Each input batch appears once, and never the new batch itself.");
         BatchDecisions.CheckRegistration(command.Product, command.LotNumber, null, command.ProducedAt, command.BestBefore, command.DeclaredYield, command.Now);
@@ -73,8 +74,9 @@ public static class Transformations
     public static IReadOnlyList<StreamEvents> Decide(Batch parent, IReadOnlyDictionary<Guid, Batch> children, SplitBatch command)
     {
         if (!parent.Exists) throw BatchDecisions.NotFound();
-        if (command.Children.Count is < 2 or > MaxChildren)
+        if (command.Children.Count is < 2 or > MaxChildren || command.Children.Any(c => c is null))
             throw new InvalidFieldException("children", $"Tách lô cần từ 2 đến {MaxChildren} lô con.", $"A split makes 2 to {MaxChildren} child batches.");
+        BatchDecisions.CheckStepInfo(command.Step, command.Now);
         if (command.Children.Select(c => c.BatchId).Distinct().Count() != command.Children.Count)
             throw new InvalidFieldException("children", "Mỗi lô con phải có mã riêng.", "Each child batch needs its own id.");
         if (command.Children.Select(c => c.LotNumber).Distinct(StringComparer.Ordinal).Count() != command.Children.Count)

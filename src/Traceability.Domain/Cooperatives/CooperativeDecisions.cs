@@ -79,12 +79,7 @@ internal static partial class ProfileRules
     {
         Text.Require(profile.NameVi, "nameVi", 200);
         Text.Optional(profile.NameEn, "nameEn", 200);
-        Text.Require(profile.Address.CommuneWard, "address.communeWard", 100);
-        Text.Require(profile.Address.ProvinceCity, "address.provinceCity", 100);
-        Text.Optional(profile.Address.Street, "address.street", 200);
-        Text.Optional(profile.Address.LegacyDistrict, "address.legacyDistrict", 100);
-        Text.Digits(profile.Address.CommuneWardCode, "address.communeWardCode", 5);
-        Text.Digits(profile.Address.ProvinceCityCode, "address.provinceCityCode", 2);
+        AddressRules.Check(profile.Address, "address");
         if (profile.Gln is not null && (profile.Gln.Length != 13 || !profile.Gln.All(char.IsAsciiDigit) ||
                                         Gtin.CheckDigit(profile.Gln.AsSpan(0, 12)) != profile.Gln[12] - '0'))
             throw new InvalidFieldException("gln", "Mã GLN không hợp lệ (13 chữ số, số kiểm tra đúng).", "Not a valid GLN: 13 digits with a correct check digit.");
@@ -95,8 +90,8 @@ internal static partial class ProfileRules
             throw new InvalidFieldException("memberCount", "Số thành viên không hợp lệ.", "The member count must be between 0 and 1,000,000.");
         if (profile.WorkerCount is < 0 or > 1_000_000)
             throw new InvalidFieldException("workerCount", "Số lao động không hợp lệ.", "The worker count must be between 0 and 1,000,000.");
-        if (profile.ProductCategories.Count > 50)
-            throw new InvalidFieldException("productCategories", "Quá nhiều nhóm sản phẩm.", "At most 50 product categories.");
+        if (profile.ProductCategories is null || profile.ProductCategories.Count > 50 || profile.ProductCategories.Any(c => c is null))
+            throw new InvalidFieldException("productCategories", "Tối đa 50 nhóm sản phẩm, không để trống.", "At most 50 product categories, none empty.");
         foreach (var category in profile.ProductCategories) Text.Require(category, "productCategories", 100);
     }
 }

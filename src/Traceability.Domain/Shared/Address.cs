@@ -24,3 +24,19 @@ public enum PartyKind
     Cooperative,
     Buyer,
 }
+
+/// <summary>What makes an address valid: the current units by name and official code, bounded free text.</summary>
+public static class AddressRules
+{
+    public static void Check(Address? address, string field)
+    {
+        if (address is null)
+            throw new InvalidFieldException(field, "Địa chỉ là bắt buộc.", "An address is required.");
+        Text.Require(address.CommuneWard, $"{field}.communeWard", 100);
+        Text.Require(address.ProvinceCity, $"{field}.provinceCity", 100);
+        Text.Optional(address.Street, $"{field}.street", 200);
+        Text.Optional(address.LegacyDistrict, $"{field}.legacyDistrict", 100);
+        Text.Digits(address.CommuneWardCode, $"{field}.communeWardCode", 5);
+        Text.Digits(address.ProvinceCityCode, $"{field}.provinceCityCode", 2);
+    }
+}

@@ -20,7 +20,7 @@ public static class Transform
     public static Task<IResult> Merge(MergeRequest r, HttpContext http, CommandPipeline pipeline, AggregateReader reader) =>
         pipeline.ExecuteAsync(http, async ctx =>
         {
-            if (r.Inputs is not { Count: > 0 and <= Transformations.MaxInputs })
+            if (r.Inputs is not { Count: > 0 and <= Transformations.MaxInputs } || r.Inputs.Any(i => i is null))
                 throw new InvalidFieldException("inputs", $"Cần từ 1 đến {Transformations.MaxInputs} lô đầu vào.", $"A merge takes 1 to {Transformations.MaxInputs} inputs.");
             var newId = r.NewBatchId ?? Guid.CreateVersion7();
             var producer = await RegisterBatchEndpoint.ProducerOfAsync(ctx.Actor, reader, http.RequestAborted);
@@ -34,7 +34,7 @@ public static class Transform
     public static Task<IResult> Split(Guid batchId, SplitRequest r, HttpContext http, CommandPipeline pipeline, AggregateReader reader) =>
         pipeline.ExecuteAsync(http, async ctx =>
         {
-            if (r.Children is not { Count: >= 2 and <= Transformations.MaxChildren })
+            if (r.Children is not { Count: >= 2 and <= Transformations.MaxChildren } || r.Children.Any(c => c is null))
                 throw new InvalidFieldException("children", $"Tách lô cần từ 2 đến {Transformations.MaxChildren} lô con.", $"A split makes 2 to {Transformations.MaxChildren} children.");
             var children = r.Children.Select(c => new SplitChild(c.BatchId ?? Guid.CreateVersion7(), c.LotNumber, c.Quantity)).ToList();
             var loaded = await LoadAsync(children.Select(c => c.BatchId).Append(batchId).Distinct(), reader, http.RequestAborted);

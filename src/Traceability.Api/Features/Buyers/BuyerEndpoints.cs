@@ -29,6 +29,7 @@ public static class BuyerEndpoints
         pipeline.ExecuteAsync(http, ctx =>
         {
             Text.Require(request.Name, "name", 200);
+            if (request.Address is not null) AddressRules.Check(request.Address, "address");
             var id = Guid.CreateVersion7();
             var registered = new BuyerRegistered(id, request.Name, request.Address, ctx.Now);
             return Task.FromResult(new CommandOutcome([new PlannedAppend(StreamNames.Buyer(id), ExpectedRevision.NoStream, [registered])],
