@@ -15,4 +15,14 @@ public static class EndpointConventions
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
         .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .RequireRateLimiting(RateLimits.Writes);
+
+    /// <summary>A read: rate-limited, and documented with the problems it can answer with.</summary>
+    public static RouteHandlerBuilder WithReadProblems(this RouteHandlerBuilder builder, bool authenticated = false)
+    {
+        builder.ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(RateLimits.Reads);
+        return authenticated
+            ? builder.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            : builder;
+    }
 }

@@ -39,13 +39,17 @@ public static class TraceabilityServices
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBytes);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.FillInFrameworkProblem);
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(options =>
         {
-            document.Info.Title = "Traceability API";
-            document.Info.Description = "Truy xuất nguồn gốc cho hợp tác xã: commands and audit reads over an event store. " +
-                                        "Authenticate with 'Authorization: Bearer trc_…'. Errors are RFC 9457 problem details.";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Traceability API";
+                document.Info.Description = "Truy xuất nguồn gốc cho hợp tác xã: commands and audit reads over an event store. " +
+                                            "Authenticate with 'Authorization: Bearer trc_…'. Errors are RFC 9457 problem details.";
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer(OpenApiSchemas.Describe);
+        });
 
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);

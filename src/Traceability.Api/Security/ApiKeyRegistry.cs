@@ -8,6 +8,7 @@ namespace Traceability.Api.Security;
 public sealed class ApiKeyRegistry
 {
     private readonly ConcurrentDictionary<Guid, ApiKeyIssued> _keys = new();
+    private readonly ConcurrentDictionary<Guid, bool> _revoked = new();
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task CaughtUp => _caughtUp.Task;
@@ -20,8 +21,12 @@ public sealed class ApiKeyRegistry
     {
         switch (@event)
         {
-            case ApiKeyIssued issued: _keys[issued.KeyId] = issued; break;
-            case ApiKeyRevoked revoked: _keys.TryRemove(revoked.KeyId, out _); break;
+            // A revocation is final, even if the feed delivers the issue after this instance applied the revoke.
+            case ApiKeyIssued issued when !_revoked.ContainsKey(issued.KeyId): _keys[issued.KeyId] = issued; break;
+            case ApiKeyRevoked revoked:
+                _revoked[revoked.KeyId] = true;
+                _keys.TryRemove(revoked.KeyId, out _);
+                break;
         }
     }
 

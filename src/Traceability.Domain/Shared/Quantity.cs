@@ -15,8 +15,10 @@ public readonly record struct Quantity(decimal Amount, QuantityUnit Unit)
     /// <summary>Upper bound on any single quantity: 1,000,000 t. Larger numbers are typing errors, not harvests.</summary>
     public const decimal MaxKg = 1_000_000_000m;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsMass => Unit is QuantityUnit.Kg or QuantityUnit.G or QuantityUnit.T;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public decimal InKg => Unit switch
     {
         QuantityUnit.Kg => Amount,

@@ -30,12 +30,11 @@ public static class BatchEndpoints
         steps.MapPost("/split", Transform.Split).WithCommandProblems().Produces<TransformationResponse>(StatusCodes.Status201Created)
             .WithSummary("Split the batch into child batches.");
 
-        group.MapGet("/{batchId:guid}", ReadBatch.Get).AllowAnonymous().RequireRateLimiting(RateLimits.Reads)
+        group.MapGet("/{batchId:guid}", ReadBatch.Get).AllowAnonymous().WithReadProblems()
             .WithSummary("A batch's public summary; ETag = stream revision.");
-        group.MapGet("/{batchId:guid}/verify", ReadBatch.Verify).AllowAnonymous().RequireRateLimiting(RateLimits.Reads)
+        group.MapGet("/{batchId:guid}/verify", ReadBatch.Verify).AllowAnonymous().WithReadProblems()
             .WithSummary("Recompute the batch's hash chain.");
-        group.MapGet("/{batchId:guid}/history", ReadBatch.History).RequireAuthorization().RequireRateLimiting(RateLimits.Reads)
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+        group.MapGet("/{batchId:guid}/history", ReadBatch.History).RequireAuthorization().WithReadProblems(authenticated: true)
             .WithSummary("The full record with hashes (producer, holders, admins).");
         return routes;
     }

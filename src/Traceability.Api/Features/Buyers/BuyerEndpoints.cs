@@ -21,7 +21,7 @@ public static class BuyerEndpoints
         var group = routes.MapGroup("/api/buyers").WithTags("Buyers");
         group.MapPost("/", Register).RequireAuthorization(Party.Policies.Admin).WithCommandProblems()
             .Produces<BuyerResponse>(StatusCodes.Status201Created).WithSummary("Register a buyer (admin).");
-        group.MapGet("/{buyerId:guid}", Get).AllowAnonymous().WithSummary("A buyer's public profile.");
+        group.MapGet("/{buyerId:guid}", Get).AllowAnonymous().WithReadProblems().WithSummary("A buyer's public profile.");
         return routes;
     }
 

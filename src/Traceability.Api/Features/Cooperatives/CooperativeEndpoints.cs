@@ -24,7 +24,7 @@ public static class CooperativeEndpoints
         group.MapPost("/{cooperativeId:guid}/certifications/{certificationId:guid}/revoke", RevokeCertificationEndpoint.Handle)
             .RequireAuthorization(Party.Policies.OwnCooperative).WithCommandProblems().Produces<CooperativeChanged>()
             .WithSummary("Revoke a certification.");
-        group.MapGet("/{cooperativeId:guid}", Get).AllowAnonymous().RequireRateLimiting(RateLimits.Reads)
+        group.MapGet("/{cooperativeId:guid}", Get).AllowAnonymous().WithReadProblems()
             .WithSummary("A cooperative's public profile.");
         return routes;
     }

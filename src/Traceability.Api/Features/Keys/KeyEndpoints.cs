@@ -7,6 +7,8 @@ namespace Traceability.Api.Features.Keys;
 
 public sealed record IssueKeyRequest(ApiRole Role, Guid? PartyId);
 
+public sealed record KeyRevoked(Guid KeyId, bool Revoked);
+
 /// <summary>The key itself is in this response only: it is stored hashed.</summary>
 public sealed record IssuedKeyResponse(Guid KeyId, string Key, ApiRole Role, Guid? PartyId, string PartyName);
 
@@ -17,7 +19,7 @@ public static class KeyEndpoints
         var group = routes.MapGroup("/api/keys").WithTags("API keys").RequireAuthorization(Party.Policies.Admin);
         group.MapPost("/", Issue).WithCommandProblems().Produces<IssuedKeyResponse>(StatusCodes.Status201Created)
             .WithSummary("Issue an API key to a cooperative, a buyer or an admin (admin). The key is shown once.");
-        group.MapPost("/{keyId:guid}/revoke", Revoke).WithCommandProblems().Produces(StatusCodes.Status204NoContent)
+        group.MapPost("/{keyId:guid}/revoke", Revoke).WithCommandProblems().Produces<KeyRevoked>()
             .WithSummary("Revoke an API key (admin).");
         return routes;
     }
@@ -41,7 +43,7 @@ public static class KeyEndpoints
             registry.Apply(new ApiKeyRevoked(keyId, ctx.Now));
             return Task.FromResult(new CommandOutcome(
                 [new PlannedAppend(StreamNames.ApiKey(keyId), ExpectedRevision.StreamExists, [new ApiKeyRevoked(keyId, ctx.Now)])],
-                StatusCodes.Status200OK, new { keyId, revoked = true }));
+                StatusCodes.Status200OK, new KeyRevoked(keyId, true)));
         });
 
     private static async Task<string> PartyNameAsync(IssueKeyRequest request, AggregateReader reader, CancellationToken cancellationToken)

@@ -25,10 +25,12 @@ public abstract class PersonalDataStore
         return store;
     }
 
-    public Task SaveAsync(Contact contact, CancellationToken cancellationToken) => ExecuteAsync(
-        "INSERT INTO personal_data (contact_id, cooperative_id, name, phone, role) VALUES (@id, @cooperative, @name, @phone, @role)",
+    /// <summary>Stores the contact; false when a contact with that id already exists (nothing is changed then).</summary>
+    public async Task<bool> SaveAsync(Contact contact, CancellationToken cancellationToken) => await ExecuteAsync(
+        "INSERT INTO personal_data (contact_id, cooperative_id, name, phone, role) VALUES (@id, @cooperative, @name, @phone, @role) " +
+        "ON CONFLICT (contact_id) DO NOTHING",
         [("id", contact.ContactId.ToString()), ("cooperative", contact.CooperativeId.ToString()), ("name", contact.Name),
-            ("phone", contact.Phone), ("role", contact.Role)], cancellationToken);
+            ("phone", contact.Phone), ("role", contact.Role)], cancellationToken) == 1;
 
     public async Task<Contact?> FindAsync(Guid cooperativeId, Guid contactId, CancellationToken cancellationToken)
     {
@@ -38,9 +40,16 @@ public abstract class PersonalDataStore
     }
 
     /// <summary>Erases the person; true when there was someone to erase.</summary>
-    public async Task<bool> EraseAsync(Guid cooperativeId, Guid contactId, CancellationToken cancellationToken) =>
-        await ExecuteAsync("DELETE FROM personal_data WHERE contact_id = @id AND cooperative_id = @cooperative",
+    public async Task<bool> EraseAsync(Guid cooperativeId, Guid contactId, CancellationToken cancellationToken)
+    {
+        var erased = await ExecuteAsync("DELETE FROM personal_data WHERE contact_id = @id AND cooperative_id = @cooperative",
             [("id", contactId.ToString()), ("cooperative", cooperativeId.ToString())], cancellationToken) > 0;
+        if (erased) await ScrubAsync(cancellationToken);
+        return erased;
+    }
+
+    /// <summary>Makes the deleted bytes unreadable in the database files, not only unreachable.</summary>
+    protected abstract Task ScrubAsync(CancellationToken cancellationToken);
 
     protected abstract Task<int> ExecuteAsync(string sql, (string Name, string? Value)[] parameters, CancellationToken cancellationToken);
 
@@ -59,9 +68,12 @@ public abstract class PersonalDataStore
         {
             await using var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync(cancellationToken);
-            await using var command = Command(connection, sql, parameters);
+            // secure_delete overwrites deleted content with zeros instead of leaving it in free pages.
+            await using var command = Command(connection, "PRAGMA secure_delete = ON; " + sql, parameters);
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        protected override Task ScrubAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         protected override async Task<List<string?[]>> QueryAsync(string sql, (string Name, string? Value)[] parameters, CancellationToken cancellationToken)
         {
@@ -94,6 +106,13 @@ public abstract class PersonalDataStore
         {
             await using var command = Command(sql, parameters);
             return await ReadAllAsync(await command.ExecuteReaderAsync(cancellationToken), cancellationToken);
+        }
+
+        /// <summary>A deleted row stays in the table file until it is rewritten; the table is small, so rewrite it.</summary>
+        protected override async Task ScrubAsync(CancellationToken cancellationToken)
+        {
+            await using var command = _dataSource.CreateCommand("VACUUM FULL personal_data");
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         private NpgsqlCommand Command(string sql, (string Name, string? Value)[] parameters)
