@@ -18,7 +18,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     // Debian's postgresql-15 package installs here and puts nothing on PATH.
     private const string DebianBinDir = "/usr/lib/postgresql/15/bin";
 
-    private static readonly Lazy<Task<ThrowawayPostgres>> Shared = new(StartSharedAsync);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<ThrowawayPostgres>>> Shared = new();
 
     private readonly string? _binDir;   // null: external server, never stopped by us
     private readonly string? _dataDir;
@@ -41,7 +41,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             return new ThrowawayPostgres(external, binDir: null, dataDir: null);
 
         var binDir = FindBinDir();
-        var dataDir = Directory.CreateTempSubdirectory("traceability-pg-").FullName;
+        SweepAbandonedClusters();
+        var dataDir = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
         try
         {
             // When root, the server must run as postgres (it refuses root), so postgres must own the
@@ -89,8 +90,13 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         }
     }
 
-    /// <summary>One server per process, started on first use and stopped when the process exits.</summary>
-    public static Task<ThrowawayPostgres> SharedAsync() => Shared.Value;
+    /// <summary>
+    /// One server per process and <paramref name="pool"/>, started on first use and stopped when the process exits.
+    /// Separate pools isolate suites that must not share a cluster: on PostgreSQL an open transaction anywhere in
+    /// the cluster holds back every <c>$all</c> reader, so a suite that compares <c>$all</c> heads wants a quiet one.
+    /// </summary>
+    public static Task<ThrowawayPostgres> SharedAsync(string pool = "default") =>
+        Shared.GetOrAdd(pool, _ => new Lazy<Task<ThrowawayPostgres>>(StartSharedAsync)).Value;
 
     private static async Task<ThrowawayPostgres> StartSharedAsync()
     {
@@ -203,9 +209,38 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         await Task.WhenAll(stdout, stderr);
     }
 
+    private const string DirectoryPrefix = "traceability-pg-";
+
+    /// <summary>
+    /// A test host that is killed (or exits before its exit handler finishes) leaves its stopped cluster's files
+    /// behind. Each start removes such leftovers: directories of ours with no running server, older than ten
+    /// minutes (so a cluster another process is creating right now is never touched).
+    /// </summary>
+    private static void SweepAbandonedClusters()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            var abandoned = !File.Exists(Path.Combine(dir, "postmaster.pid")) &&
+                            Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddMinutes(-10);
+            if (abandoned) DeleteDirectory(dir);
+        }
+    }
+
+    /// <summary>
+    /// Deletes by a separate <c>rm -rf</c>: at process exit a test host may be killed before a managed delete of a
+    /// cluster's thousands of files finishes, and the rm process outlives it.
+    /// </summary>
     private static void DeleteDirectory(string dir)
     {
-        try { Directory.Delete(dir, recursive: true); }
-        catch (DirectoryNotFoundException) { }
+        if (!Directory.Exists(dir)) return;
+        try
+        {
+            using var rm = Process.Start(new ProcessStartInfo("rm", ["-rf", "--", dir]) { UseShellExecute = false });
+            rm?.WaitForExit(TimeSpan.FromSeconds(20));
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

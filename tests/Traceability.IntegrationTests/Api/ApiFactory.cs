@@ -46,7 +46,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
             return new ApiFactory($"Data Source={Path.Combine(directory, "events.db")}", directory, writesPerMinute);
         }
 
-        var server = await ThrowawayPostgres.SharedAsync();
+        var server = await ThrowawayPostgres.SharedAsync("api");
         return new ApiFactory(await server.CreateDatabaseAsync("api"), null, writesPerMinute);
     }
 
