@@ -148,3 +148,26 @@ internal static class CommitGroups
         }
     }
 }
+
+/// <summary>Workloads shared by the backends' figures, so both measure exactly the same thing.</summary>
+internal static class Workloads
+{
+    /// <summary>Each writer appends one event at a time to its own stream, at its exact revision.</summary>
+    public static Task<Measure.Result> OneEventPerAppendAsync(Traceability.EventStore.IEventStore store, string name, Settings settings,
+        Payloads payloads, int writers, string streamTag) =>
+        Measure.WarmThenRunAsync(name, settings, writers, (phase, writer) =>
+        {
+            var stream = $"batch-{phase}{streamTag}{writer}";
+            var revision = Traceability.EventStore.StreamRevision.None;
+            long i = writer * 1_000_000L;
+            return async () =>
+            {
+                var expected = revision == Traceability.EventStore.StreamRevision.None
+                    ? Traceability.EventStore.ExpectedRevision.NoStream
+                    : Traceability.EventStore.ExpectedRevision.Exact(revision);
+                var result = await store.AppendAsync(stream, expected, [payloads.Event(i++)]);
+                revision = result.NextExpectedRevision;
+                return 1;
+            };
+        });
+}

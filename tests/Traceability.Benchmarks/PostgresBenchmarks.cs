@@ -31,19 +31,7 @@ internal static class PostgresBenchmarks
     {
         const string name = "postgres.append.concurrent8";
         await using var store = await EventStoreFactory.OpenAsync(connectionString);
-        var measured = await Measure.WarmThenRunAsync(name, settings, Writers, (phase, writer) =>
-        {
-            var stream = $"batch-{phase}p{writer}";
-            var revision = StreamRevision.None;
-            long i = writer * 1_000_000L;
-            return async () =>
-            {
-                var expected = revision == StreamRevision.None ? ExpectedRevision.NoStream : ExpectedRevision.Exact(revision);
-                var result = await store.AppendAsync(stream, expected, [payloads.Event(i++)]);
-                revision = result.NextExpectedRevision;
-                return 1;
-            };
-        });
+        var measured = await Workloads.OneEventPerAppendAsync(store, name, settings, payloads, Writers, "p");
         await CommitGroups.LogAsync(name, store, Enumerable.Range(0, Writers).Select(w => $"batch-tp{w}"),
             e => e.Position.Commit, "distinct transaction ids");
         return measured;

@@ -103,19 +103,7 @@ internal static class SqliteBenchmarks
     private static async Task<Measure.Result> ConcurrentAsync(string name, Settings settings, Payloads payloads, int writers)
     {
         await using var store = await EventStoreFactory.OpenAsync($"Data Source={settings.NewDbPath(name)}");
-        var measured = await Measure.WarmThenRunAsync(name, settings, writers, (phase, writer) =>
-        {
-            var stream = $"batch-{phase}c{writer}";
-            var revision = StreamRevision.None;
-            long i = writer * 1_000_000L;
-            return async () =>
-            {
-                var expected = revision == StreamRevision.None ? ExpectedRevision.NoStream : ExpectedRevision.Exact(revision);
-                var result = await store.AppendAsync(stream, expected, [payloads.Event(i++)]);
-                revision = result.NextExpectedRevision;
-                return 1;
-            };
-        });
+        var measured = await Workloads.OneEventPerAppendAsync(store, name, settings, payloads, writers, "c");
         await CommitGroups.LogAsync(name, store, Enumerable.Range(0, writers).Select(w => $"batch-tc{w}"),
             e => e.Recorded.UtcTicks, "distinct recorded times");
         return measured;
