@@ -7,7 +7,11 @@ namespace Traceability.Api.Features.Batches;
 /// <summary>The answer to every batch command: where the batch's stream now stands (also its ETag).</summary>
 public sealed record BatchChanged(Guid BatchId, long Revision, string EventType);
 
-/// <summary>Record one step: load the batch, check If-Match, let the domain decide, append at the revision it saw.</summary>
+/// <summary>
+/// Record one step: load the batch, check If-Match, let the domain decide, append at the revision it saw.
+/// Every step request carries when it happened (the phone's time, checked against the server's), where, and an
+/// optional note; names of individual people never go in a note: they are personal data.
+/// </summary>
 public sealed class BatchCommands(CommandPipeline pipeline, AggregateReader reader)
 {
     public Task<IResult> RecordStepAsync(HttpContext http, Guid batchId, Func<CommandContext, Task<IBatchStep>> buildStep) =>

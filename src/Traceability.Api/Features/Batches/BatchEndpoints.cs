@@ -10,24 +10,24 @@ public static class BatchEndpoints
         var group = routes.MapGroup("/api/batches").WithTags("Batches");
         group.MapPost("/", RegisterBatchEndpoint.Handle).RequireAuthorization(Party.Policies.Cooperative).WithCommandProblems()
             .Produces<BatchChanged>(StatusCodes.Status201Created).WithSummary("Register a batch (lô hàng) of the caller's cooperative.");
-        group.MapPost("/merge", Transform.Merge).RequireAuthorization(Party.Policies.Cooperative).WithCommandProblems()
+        group.MapPost("/merge", MergeBatchesEndpoint.Handle).RequireAuthorization(Party.Policies.Cooperative).WithCommandProblems()
             .Produces<TransformationResponse>(StatusCodes.Status201Created).WithSummary("Merge input batches into a new batch (mass balance checked).");
 
         var steps = group.MapGroup("/{batchId:guid}").RequireAuthorization(Party.Policies.Holder);
-        Step(steps.MapPost("/receiving", RecordProcessingSteps.Receive), "Tiếp nhận nguyên liệu: receive raw material.");
-        Step(steps.MapPost("/washing", RecordProcessingSteps.Wash), "Sơ chế, làm sạch: wash / clean.");
-        Step(steps.MapPost("/salting", RecordProcessingSteps.Salt), "Ướp muối: salt (salt %, duration).");
-        Step(steps.MapPost("/drying", RecordProcessingSteps.Dry), "Phơi nắng / sấy: dry (sun or oven, moisture, weight after).");
-        Step(steps.MapPost("/inspections", RecordProcessingSteps.Inspect), "Kiểm tra chất lượng: inspect (pass / fail, measurements).");
-        Step(steps.MapPost("/packing", RecordProcessingSteps.Pack), "Đóng gói: pack (count, size, best-before).");
-        Step(steps.MapPost("/storage", RecordProcessingSteps.Store), "Bảo quản: store.");
-        Step(steps.MapPost("/shipments", ShipAndReceive.Ship), "Xuất hàng: ship the whole batch to a party.");
-        Step(steps.MapPost("/receipts", ShipAndReceive.ConfirmReceipt), "Nhận hàng: the receiving party confirms; custody moves.");
-        Step(steps.MapPost("/notes", NotesAndCorrections.AddNote), "Add a note (also on a recalled batch).");
-        Step(steps.MapPost("/corrections", NotesAndCorrections.Correct), "Correct an earlier event by reference (never an edit).");
+        Step(steps.MapPost("/receiving", RecordReceivingEndpoint.Handle), "Tiếp nhận nguyên liệu: receive raw material.");
+        Step(steps.MapPost("/washing", RecordWashingEndpoint.Handle), "Sơ chế, làm sạch: wash / clean.");
+        Step(steps.MapPost("/salting", RecordSaltingEndpoint.Handle), "Ướp muối: salt (salt %, duration).");
+        Step(steps.MapPost("/drying", RecordDryingEndpoint.Handle), "Phơi nắng / sấy: dry (sun or oven, moisture, weight after).");
+        Step(steps.MapPost("/inspections", RecordInspectionEndpoint.Handle), "Kiểm tra chất lượng: inspect (pass / fail, measurements).");
+        Step(steps.MapPost("/packing", RecordPackingEndpoint.Handle), "Đóng gói: pack (count, size, best-before).");
+        Step(steps.MapPost("/storage", RecordStorageEndpoint.Handle), "Bảo quản: store.");
+        Step(steps.MapPost("/shipments", ShipBatchEndpoint.Handle), "Xuất hàng: ship the whole batch to a party.");
+        Step(steps.MapPost("/receipts", ConfirmReceiptEndpoint.Handle), "Nhận hàng: the receiving party confirms; custody moves.");
+        Step(steps.MapPost("/notes", AddNoteEndpoint.Handle), "Add a note (also on a recalled batch).");
+        Step(steps.MapPost("/corrections", CorrectEventEndpoint.Handle), "Correct an earlier event by reference (never an edit).");
         steps.MapPost("/recall", RecallBatchEndpoint.Handle).WithCommandProblems().Produces<RecallResponse>()
             .WithSummary("Thu hồi: recall the batch and every batch made from it.");
-        steps.MapPost("/split", Transform.Split).WithCommandProblems().Produces<TransformationResponse>(StatusCodes.Status201Created)
+        steps.MapPost("/split", SplitBatchEndpoint.Handle).WithCommandProblems().Produces<TransformationResponse>(StatusCodes.Status201Created)
             .WithSummary("Split the batch into child batches.");
 
         group.MapGet("/{batchId:guid}", ReadBatch.Get).AllowAnonymous().WithReadProblems()

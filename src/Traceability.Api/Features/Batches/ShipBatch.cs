@@ -4,19 +4,18 @@ using Traceability.Domain.Shared;
 
 namespace Traceability.Api.Features.Batches;
 
-/// <summary>Custody moves by shipping to a party and that party confirming receipt, never otherwise.</summary>
-public static class ShipAndReceive
+public sealed record ShippingRequest(DateTimeOffset OccurredAt, string? Place, string? Note, PartyKind ToKind, Guid ToPartyId, Quantity Quantity,
+    string? Transport);
+
+/// <summary>Xuất hàng: ship the whole batch to a registered party. Custody moves only when that party confirms receipt.</summary>
+public static class ShipBatchEndpoint
 {
-    public static Task<IResult> Ship(Guid batchId, ShippingRequest r, HttpContext http, BatchCommands commands, AggregateReader reader) =>
+    public static Task<IResult> Handle(Guid batchId, ShippingRequest r, HttpContext http, BatchCommands commands, AggregateReader reader) =>
         commands.RecordStepAsync(http, batchId, async ctx =>
         {
             var to = await ResolvePartyAsync(r.ToKind, r.ToPartyId, reader, http.RequestAborted);
             return new BatchShipped(batchId, ctx.Steps.Create(r.OccurredAt, r.Place, r.Note), Guid.CreateVersion7(), to, r.Quantity, r.Transport);
         });
-
-    public static Task<IResult> ConfirmReceipt(Guid batchId, ReceiptRequest r, HttpContext http, BatchCommands commands) =>
-        commands.RecordStepAsync(http, batchId, ctx => new BatchReceiptConfirmed(batchId, ctx.Steps.Create(r.OccurredAt, r.Place, r.Note),
-            r.ShipmentId, r.Quantity, r.Condition));
 
     private static async Task<PartyRef> ResolvePartyAsync(PartyKind kind, Guid id, AggregateReader reader, CancellationToken cancellationToken)
     {
