@@ -5,6 +5,8 @@ using Traceability.Api.Features.Cooperatives;
 using Traceability.Api.Features.Health;
 using Traceability.Api.Features.Keys;
 using Traceability.Api.Features.PersonalData;
+using Traceability.Api.Features.Projections;
+using Traceability.Api.Features.Provenance;
 using Traceability.Api.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,4 +22,6 @@ app.MapCooperativeEndpoints();
 app.MapBuyerEndpoints();
 app.MapBatchEndpoints();
 app.MapContactEndpoints();
+app.MapProvenanceEndpoints();
+app.MapProjectionEndpoints();
 app.Run();

@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Http.Features;
 using Traceability.Api.Features.PersonalData;
 using Traceability.Api.Security;
 using Traceability.EventStore;
+using Traceability.Projections.Hosting;
+using Traceability.Projections.Provenance;
+using Traceability.Projections.ValueChain;
 
 namespace Traceability.Api.Infrastructure;
 
@@ -21,6 +24,7 @@ public static class TraceabilityServices
         connectionString = AnchorSqlitePath(connectionString, builder.Environment.ContentRootPath);
         var store = await EventStoreFactory.OpenAsync(connectionString);
         var personalData = await PersonalDataStore.OpenAsync(connectionString, CancellationToken.None);
+        var readModels = await ReadModelDatabase.OpenAsync(connectionString);
 
         var services = builder.Services;
         services.AddSingleton<IEventStore>(_ => store); // created by a factory, so the container disposes it
@@ -32,6 +36,14 @@ public static class TraceabilityServices
         services.AddSingleton<ApiKeyRegistry>();
         services.AddSingleton<AdminKeyBootstrap>();
         services.AddHostedService<ApiKeyRegistryFeed>();
+
+        // Read models. Embedded mode runs the projector in this process; an Api instance in production mode sets
+        // Projections:RunInProcess=false and leaves it to the projector process (same code).
+        services.AddSingleton(_ => readModels);
+        services.AddSingleton<IProjection, ProvenanceProjection>();
+        services.AddSingleton<IProjection, ValueChainProjection>();
+        services.AddSingleton<Projector>();
+        if (builder.Configuration.GetValue("Projections:RunInProcess", true)) services.AddHostedService<ProjectorService>();
 
         services.ConfigureHttpJsonOptions(options => Json.Configure(options.SerializerOptions));
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

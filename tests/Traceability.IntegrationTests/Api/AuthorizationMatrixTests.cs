@@ -149,6 +149,9 @@ public sealed class AuthorizationMatrixTests(SharedApis apis) : IClassFixture<Sh
             new Call(HttpMethod.Get, await ContactAsync(s)), writesEvents: false),
         OwnCooperativeOrAdmin("DELETE", "/api/cooperatives/{cooperativeId:guid}/contacts/{contactId:guid}", 204, async s =>
             new Call(HttpMethod.Delete, await ContactAsync(s)), writesEvents: false),
+        // Rebuilding a read model replays events; it appends none.
+        new("POST", "/api/projections/{name}/rebuild", s => Task.FromResult(new Call(HttpMethod.Post, "/api/projections/value_chain/rebuild")),
+            Unauthorized, Forbidden, Forbidden, Forbidden, new Expect(202), WritesEvents: false),
     ];
 
     private static GrantCertificationRequest Certification(StepClock clock) =>

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Traceability.EventStore;
+
+namespace Traceability.Projections.Hosting;
+
+/// <summary>Where a projection stands: its checkpoint, how many events it has applied, how far behind <c>$all</c> it is.</summary>
+public sealed record ProjectionStatus(string Name, GlobalPosition Checkpoint, long EventsApplied, DateTimeOffset? LastAppliedEventRecorded,
+    string State, string? LastError);
+
+/// <summary>
+/// Runs every projection as a catch-up subscription on <c>$all</c>. Each batch of events is applied and the
+/// checkpoint moved in one transaction (exactly-once effect); on restart a projection resumes after its
+/// checkpoint. Events are batched as they arrive — up to <see cref="MaxBatch"/> — so a rebuild writes in large
+/// transactions and live processing in small ones.
+/// </summary>
+public sealed class Projector(IEventStore store, ReadModelDatabase database, IEnumerable<IProjection> projections, ILogger<Projector> logger)
+    : IAsyncDisposable
+{
+    public const int MaxBatch = 2000;
+
+    private readonly IReadOnlyList<IProjection> _projections = projections.ToList();
+    private readonly ConcurrentDictionary<string, ProjectionStatus> _status = new();
+    private readonly ConcurrentDictionary<string, (CancellationTokenSource Stop, Task Loop)> _running = new();
+
+    public IReadOnlyList<IProjection> Projections => _projections;
+
+    public IReadOnlyCollection<ProjectionStatus> Status => _status.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var projection in _projections)
+        {
+            await CreateSchemaAsync(projection, cancellationToken);
+            Start(projection, await LoadCheckpointAsync(projection.Name, cancellationToken));
+        }
+    }
+
+    /// <summary>Drops the projection's tables and checkpoint and replays it from the first event.</summary>
+    public async Task RebuildAsync(string name, CancellationToken cancellationToken)
+    {
+        var projection = _projections.SingleOrDefault(p => p.Name == name)
+                         ?? throw new ArgumentException($"No projection named '{name}'.", nameof(name));
+        await StopAsync(name);
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            foreach (var table in projection.Tables)
+                await database.ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}", cancellationToken);
+            await database.ExecuteAsync(connection, transaction, "DELETE FROM projection_checkpoints WHERE name = @name", cancellationToken,
+                ("@name", name));
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await CreateSchemaAsync(projection, cancellationToken);
+        _status[name] = new ProjectionStatus(name, GlobalPosition.Start, 0, null, "rebuilding", null);
+        Start(projection, (GlobalPosition.Start, 0));
+    }
+
+    /// <summary>Waits until every projection has applied everything up to <paramref name="position"/> (or as far as its filter reaches).</summary>
+    public async Task WaitForAsync(GlobalPosition position, CancellationToken cancellationToken)
+    {
+        // A projection whose filter skips the last events never checkpoints them; "caught up" is then "nothing left
+        // that it wants". Poll both, cheaply, until true.
+        while (true)
+        {
+            var head = await store.ReadHeadPositionAsync(cancellationToken);
+            var target = position <= head ? position : head;
+            var pending = false;
+            foreach (var projection in _projections)
+            {
+                var checkpoint = _status.TryGetValue(projection.Name, out var s) ? s.Checkpoint : GlobalPosition.Start;
+                if (checkpoint >= target) continue;
+                await foreach (var e in store.ReadAllAsync(checkpoint, cancellationToken: cancellationToken))
+                {
+                    if (e.Position > target) break;
+                    if (projection.Filter.Matches(e)) { pending = true; break; }
+                }
+
+                if (pending) break;
+            }
+
+            if (!pending) return;
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    private void Start(IProjection projection, (GlobalPosition Checkpoint, long Events) from)
+    {
+        _status[projection.Name] = new ProjectionStatus(projection.Name, from.Checkpoint, from.Events, null, "catching up", null);
+        var stop = new CancellationTokenSource();
+        _running[projection.Name] = (stop, Task.Run(() => RunAsync(projection, from.Checkpoint, from.Events, stop.Token)));
+    }
+
+    private async Task StopAsync(string name)
+    {
+        if (!_running.TryRemove(name, out var running)) return;
+        await running.Stop.CancelAsync();
+        try { await running.Loop; }
+        catch (OperationCanceledException) { }
+        running.Stop.Dispose();
+    }
+
+    private async Task RunAsync(IProjection projection, GlobalPosition checkpoint, long applied, CancellationToken stop)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var arrivals = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(MaxBatch * 2) { SingleWriter = true, SingleReader = true });
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                var feed = FeedAsync(projection, checkpoint, arrivals.Writer, linked.Token);
+                try
+                {
+                    var batch = new List<RecordedEvent>(MaxBatch);
+                    while (await arrivals.Reader.WaitToReadAsync(stop))
+                    {
+                        batch.Clear();
+                        while (batch.Count < MaxBatch && arrivals.Reader.TryRead(out var e)) batch.Add(e);
+                        await ApplyAsync(projection, batch, applied + batch.Count, stop);
+                        applied += batch.Count;
+                        checkpoint = batch[^1].Position;
+                        _status[projection.Name] = new ProjectionStatus(projection.Name, checkpoint, applied, batch[^1].Recorded,
+                            arrivals.Reader.Count == 0 ? "live" : "catching up", null);
+                        delay = TimeSpan.FromMilliseconds(100);
+                    }
+                }
+                finally
+                {
+                    await linked.CancelAsync();
+                    try { await feed; }
+                    catch (OperationCanceledException) { }
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                // A failed batch committed nothing: retry from the checkpoint, backing off.
+                logger.LogError(error, "Projection {Projection} failed at {Checkpoint}; retrying", projection.Name, checkpoint);
+                _status[projection.Name] = _status[projection.Name] with { State = "failing", LastError = error.Message };
+                await Task.Delay(delay, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    private async Task FeedAsync(IProjection projection, GlobalPosition checkpoint, ChannelWriter<RecordedEvent> arrivals, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var e in store.SubscribeToAllAsync(checkpoint, projection.Filter, stop))
+                await arrivals.WriteAsync(e, stop);
+            arrivals.TryComplete();
+        }
+        catch (Exception error)
+        {
+            arrivals.TryComplete(error is OperationCanceledException ? null : error);
+        }
+    }
+
+    private async Task ApplyAsync(IProjection projection, IReadOnlyList<RecordedEvent> batch, long applied, CancellationToken cancellationToken)
+    {
+        var sqlite = database.Dialect == SqlDialect.Sqlite;
+        if (sqlite) await database.WriteTurn.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await projection.ApplyAsync(new ProjectionBatch(database, connection, transaction, batch), cancellationToken);
+            var last = batch[^1].Position;
+            await database.ExecuteAsync(connection, transaction, """
+                INSERT INTO projection_checkpoints (name, commit_position, prepare_position, events) VALUES (@name, @commit, @prepare, @events)
+                ON CONFLICT (name) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position,
+                    events = excluded.events
+                """, cancellationToken, ("@name", projection.Name), ("@commit", last.Commit), ("@prepare", last.Prepare), ("@events", applied));
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (sqlite) database.WriteTurn.Release();
+        }
+    }
+
+    private async Task CreateSchemaAsync(IProjection projection, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await database.ExecuteAsync(connection, null, projection.CreateSchema, cancellationToken);
+    }
+
+    private async Task<(GlobalPosition, long)> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = ReadModelDatabase.Command(connection, null,
+            "SELECT commit_position, prepare_position, events FROM projection_checkpoints WHERE name = @name", ("@name", name));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (new GlobalPosition(reader.GetInt64(0), reader.GetInt64(1)), reader.GetInt64(2))
+            : (GlobalPosition.Start, 0);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in _running.Keys.ToList()) await StopAsync(name);
+    }
+}
