@@ -5,7 +5,6 @@ using Traceability.Api.Security;
 using Traceability.EventStore;
 using Traceability.Projections.Hosting;
 using Traceability.Projections.Provenance;
-using Traceability.Projections.ValueChain;
 
 namespace Traceability.Api.Infrastructure;
 
@@ -40,8 +39,9 @@ public static class TraceabilityServices
         // Read models. Embedded mode runs the projector in this process; an Api instance in production mode sets
         // Projections:RunInProcess=false and leaves it to the projector process (same code).
         services.AddSingleton(_ => readModels);
-        services.AddSingleton<IProjection, ProvenanceProjection>();
-        services.AddSingleton<IProjection, ValueChainProjection>();
+        // Every projection in the Projections assembly runs: adding a read model is adding its class.
+        foreach (var type in typeof(ProvenanceProjection).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IProjection).IsAssignableFrom(t)))
+            services.AddSingleton(typeof(IProjection), type);
         services.AddSingleton<Projector>();
         if (builder.Configuration.GetValue("Projections:RunInProcess", true)) services.AddHostedService<ProjectorService>();
 
@@ -75,6 +75,7 @@ public static class TraceabilityServices
                 (context.User.IsInRole(Party.Roles.Cooperative) && context.Resource is HttpContext http &&
                  Guid.TryParse(http.GetRouteValue("cooperativeId")?.ToString(), out var id) && id == context.User.PartyId())));
         services.AddTraceabilityRateLimits(builder.Configuration);
+        services.AddTraceabilityMessaging(builder.Configuration);
     }
 
     /// <summary>A relative SQLite path means "beside the app", wherever the process was started from.</summary>
