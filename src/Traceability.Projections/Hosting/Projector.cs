@@ -28,20 +28,50 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
 
     public IReadOnlyCollection<ProjectionStatus> Status => _status.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly CancellationTokenSource _closing = new();
+    private ProjectorLease? _lease;
+    private Task? _starting;
+
+    /// <summary>True while this instance holds the lease and runs the projections (false: standby).</summary>
+    public bool IsActive => _lease is not null;
+
+    /// <summary>
+    /// Starts in the background: waits for the lease (a standby keeps waiting), then runs every projection from its
+    /// checkpoint. Returns at once so a standby never blocks its host's start.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var projection in _projections)
+        _starting = Task.Run(async () =>
         {
-            await CreateSchemaAsync(projection, cancellationToken);
-            Start(projection, await LoadCheckpointAsync(projection.Name, cancellationToken));
-        }
+            try
+            {
+                _lease = await ProjectorLease.AcquireAsync(database, () =>
+                {
+                    foreach (var p in _projections) _status[p.Name] = new ProjectionStatus(p.Name, GlobalPosition.Start, 0, null, "standby", null);
+                }, _closing.Token);
+                foreach (var projection in _projections)
+                {
+                    await CreateSchemaAsync(projection, _closing.Token);
+                    Start(projection, await LoadCheckpointAsync(projection.Name, _closing.Token));
+                }
+            }
+            catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+            {
+            }
+        }, CancellationToken.None);
+        return Task.CompletedTask;
     }
+
+    /// <summary>Completes once this instance is active and every projection has started.</summary>
+    public Task Started => _starting ?? Task.CompletedTask;
 
     /// <summary>Drops the projection's tables and checkpoint and replays it from the first event.</summary>
     public async Task RebuildAsync(string name, CancellationToken cancellationToken)
     {
         var projection = _projections.SingleOrDefault(p => p.Name == name)
                          ?? throw new ArgumentException($"No projection named '{name}'.", nameof(name));
+        await Task.WhenAny(Started, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
+        if (!IsActive) throw new ProjectorStandbyException();
         await StopAsync(name);
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
@@ -205,6 +235,13 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
 
     public async ValueTask DisposeAsync()
     {
+        await _closing.CancelAsync();
+        if (_starting is not null) await _starting;
         foreach (var name in _running.Keys.ToList()) await StopAsync(name);
+        if (_lease is not null) await _lease.DisposeAsync();
+        _lease = null;
     }
 }
+
+/// <summary>Rebuilds run on the active projector; this instance is a standby.</summary>
+public sealed class ProjectorStandbyException() : InvalidOperationException("This instance is a standby projector: rebuild on the active one.");

@@ -36,7 +36,16 @@ public static class ProjectionEndpoints
     {
         if (projector.Projections.All(p => p.Name != name))
             return Problems.Status(StatusCodes.Status404NotFound, "projection.not_found", $"No projection named '{name}'.", "Không có projection này.");
-        await projector.RebuildAsync(name, cancellationToken);
+        try
+        {
+            await projector.RebuildAsync(name, cancellationToken);
+        }
+        catch (ProjectorStandbyException e)
+        {
+            return Problems.Status(StatusCodes.Status409Conflict, "projection.standby", e.Message,
+                "Máy chủ này đang ở chế độ dự phòng: hãy dựng lại trên máy chủ projector đang hoạt động.");
+        }
+
         return TypedResults.Accepted("/api/projections");
     }
 }
