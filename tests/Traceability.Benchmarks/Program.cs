@@ -32,6 +32,8 @@ var databases = new List<string>();
 try
 {
     await SqliteBenchmarks.RunAsync(settings, payloads, report);
+    await ProjectionBenchmarks.RunAsync(settings, report);
+    await ValueChainBenchmarks.RunAsync(settings, report);
 
     ThrowawayPostgres? server = null;
     await report.GroupAsync("postgres (start)", async () =>

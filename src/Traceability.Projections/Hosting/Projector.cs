@@ -201,7 +201,8 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await projection.ApplyAsync(new ProjectionBatch(database, connection, transaction, batch), cancellationToken);
+            await using (var work = new ProjectionBatch(database, connection, transaction, batch))
+                await projection.ApplyAsync(work, cancellationToken);
             var last = batch[^1].Position;
             await database.ExecuteAsync(connection, transaction, """
                 INSERT INTO projection_checkpoints (name, commit_position, prepare_position, events) VALUES (@name, @commit, @prepare, @events)

@@ -66,16 +66,29 @@ public sealed class ProvenanceProjection : IProjection
 
     public async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
+        // The integrity facts change with every event of a batch but only the last one counts: write them once per
+        // batch of events (a rebuild's batches hold thousands).
+        var integrity = new Dictionary<string, (long Events, long Revision, string Hash)>(StringComparer.Ordinal);
         foreach (var e in batch.Events)
         {
             using var document = JsonDocument.Parse(e.Data);
             var data = document.RootElement;
             if (e.Category == "cooperative") await ApplyCooperativeAsync(batch, e, data, cancellationToken);
-            else if (e.Category == "batch") await ApplyBatchAsync(batch, e, data, cancellationToken);
+            else if (e.Category == "batch")
+            {
+                var batchId = await ApplyBatchAsync(batch, e, data, cancellationToken);
+                var counted = integrity.GetValueOrDefault(batchId).Events;
+                integrity[batchId] = (counted + 1, e.Revision, Convert.ToHexStringLower(e.Hash.Span));
+            }
         }
+
+        foreach (var (batchId, facts) in integrity)
+            await batch.ExecuteAsync("""
+                UPDATE provenance_batches SET event_count = event_count + @events, last_revision = @revision, head_hash = @hash WHERE batch_id = @id
+                """, cancellationToken, ("@id", batchId), ("@events", facts.Events), ("@revision", facts.Revision), ("@hash", facts.Hash));
     }
 
-    private static async Task ApplyBatchAsync(ProjectionBatch batch, RecordedEvent e, JsonElement data, CancellationToken cancellationToken)
+    private static async Task<string> ApplyBatchAsync(ProjectionBatch batch, RecordedEvent e, JsonElement data, CancellationToken cancellationToken)
     {
         var batchId = data.Text("batchId")!;
         if (e.Type == "batch.registered.v1")
@@ -103,9 +116,7 @@ public sealed class ProvenanceProjection : IProjection
             await ApplyStatusAsync(batch, e, data, batchId, cancellationToken);
         }
 
-        await batch.ExecuteAsync("""
-            UPDATE provenance_batches SET event_count = event_count + 1, last_revision = @revision, head_hash = @hash WHERE batch_id = @id
-            """, cancellationToken, ("@id", batchId), ("@revision", e.Revision), ("@hash", Convert.ToHexStringLower(e.Hash.Span)));
+        return batchId;
     }
 
     /// <summary>Custody and recall as a consumer sees them: who holds the batch now, and whether it is recalled.</summary>
