@@ -49,10 +49,12 @@ public sealed class ProjectorLease : IAsyncDisposable
             await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", _connection);
             await unlock.ExecuteScalarAsync();
         }
-        catch (NpgsqlException)
+        catch (Exception)
         {
+            // Best effort, at shutdown: the lock dies with the session anyway when the connection closes.
         }
 
-        await _connection.DisposeAsync();
+        try { await _connection.DisposeAsync(); }
+        catch (Exception) { }
     }
 }
