@@ -95,10 +95,11 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
         // that it wants". Poll both, cheaply, until true.
         while (true)
         {
+            // On PostgreSQL $all may not show a committed position yet (an older transaction is still open): wait.
             var head = await store.ReadHeadPositionAsync(cancellationToken);
-            var target = position <= head ? position : head;
-            var pending = false;
-            foreach (var projection in _projections)
+            var target = position;
+            var pending = head < position;
+            foreach (var projection in pending ? [] : _projections)
             {
                 var checkpoint = _status.TryGetValue(projection.Name, out var s) ? s.Checkpoint : GlobalPosition.Start;
                 if (checkpoint >= target) continue;
