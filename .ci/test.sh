@@ -11,6 +11,10 @@ need=()
 if [ -z "${TRACEABILITY_TEST_POSTGRES:-}" ] && [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
   need+=(postgresql-15)
 fi
+# RabbitMQ: the messaging tests start a throwaway broker from Debian's binaries (on 127.0.0.1, their own ports).
+if [ ! -x /usr/sbin/rabbitmq-server ]; then
+  need+=(rabbitmq-server)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq
@@ -36,7 +40,8 @@ cleanup() {
 }
 trap cleanup EXIT
 rc=0
-TMPDIR="$run_tmp" dotnet test Traceability.sln -c Release 2>&1 | tee "$log" || rc=$?   # pipefail: dotnet's exit code
+# A hung test fails the run after 8 minutes (with a dump under TestResults) instead of eating the CI budget.
+TMPDIR="$run_tmp" dotnet test Traceability.sln -c Release --blame-hang --blame-hang-timeout 8m 2>&1 | tee "$log" || rc=$?   # pipefail: dotnet's exit code
 
 # Sum the per-assembly lines "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..." (or "Failed!").
 # Colour codes are stripped in case the logger emits them.
