@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 rc=0
 # A hung test fails the run after 8 minutes (with a dump under TestResults) instead of eating the CI budget.
-TMPDIR="$run_tmp" dotnet test Traceability.sln -c Release --blame-hang --blame-hang-timeout 8m 2>&1 | tee "$log" || rc=$?   # pipefail: dotnet's exit code
+dotnet test Traceability.sln -c Release --blame-hang --blame-hang-timeout 8m 2>&1 | tee "$log" || rc=$?   # pipefail: dotnet's exit code
 
 # Sum the per-assembly lines "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..." (or "Failed!").
 # Colour codes are stripped in case the logger emits them.
