@@ -32,4 +32,5 @@ app.MapValueChainEndpoints();
 app.MapCatalogueEndpoints();
 app.MapReportEndpoints();
 app.MapWebhookEndpoints();
-app.Run();
+// RunAsync, not Run: Run would block a thread-pool thread for the host's whole life (this Main is async).
+await app.RunAsync();

@@ -31,6 +31,7 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
     private readonly CancellationTokenSource _closing = new();
     private ProjectorLease? _lease;
     private Task? _starting;
+    private Lazy<Task>? _disposal;
 
     /// <summary>True while this instance holds the lease and runs the projections (false: standby).</summary>
     public bool IsActive => _lease is not null;
@@ -235,7 +236,18 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
             : (GlobalPosition.Start, 0);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops every projection and releases the lease. Safe to call more than once and concurrently: a host stops
+    /// its hosted services twice when both its entry point's <c>Run</c> and its owner call <c>StopAsync</c> (as
+    /// WebApplicationFactory does), and two disposals racing on the lease's one connection once hung a test run.
+    /// </summary>
+    public ValueTask DisposeAsync()
+    {
+        var disposal = new Lazy<Task>(DisposeOnceAsync);
+        return new ValueTask(Interlocked.CompareExchange(ref _disposal, disposal, null)?.Value ?? disposal.Value);
+    }
+
+    private async Task DisposeOnceAsync()
     {
         await _closing.CancelAsync();
         if (_starting is not null) await _starting;

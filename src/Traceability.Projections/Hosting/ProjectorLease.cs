@@ -15,7 +15,7 @@ public sealed class ProjectorLease : IAsyncDisposable
 
     private const long LockKey = 0x7472616365_02;
 
-    private readonly NpgsqlConnection? _connection;
+    private NpgsqlConnection? _connection;
 
     private ProjectorLease(NpgsqlConnection? connection) => _connection = connection;
 
@@ -42,11 +42,12 @@ public sealed class ProjectorLease : IAsyncDisposable
     /// <summary>Closing the session releases the lock; a standby takes over.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_connection is null) return;
+        // Only the first disposal touches the connection: an NpgsqlConnection takes one command at a time.
+        if (Interlocked.Exchange(ref _connection, null) is not { } connection) return;
         // The connection goes back to the pool: release explicitly rather than rely on the pool's reset.
         try
         {
-            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", _connection);
+            await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
             await unlock.ExecuteScalarAsync();
         }
         catch (Exception)
@@ -54,7 +55,7 @@ public sealed class ProjectorLease : IAsyncDisposable
             // Best effort, at shutdown: the lock dies with the session anyway when the connection closes.
         }
 
-        try { await _connection.DisposeAsync(); }
+        try { await connection.DisposeAsync(); }
         catch (Exception) { }
     }
 }

@@ -48,6 +48,37 @@ public sealed class ProjectorLeaseTests
         await second.DisposeAsync();
     }
 
+    [Fact]
+    public async Task Stopping_twice_at_once_releases_the_lease_once_and_returns()
+    {
+        // A host stops its hosted services twice when its entry point's Run and its owner both call StopAsync (as
+        // WebApplicationFactory does); two disposals racing on the lease's connection once hung the whole test run.
+        var server = await ThrowawayPostgres.SharedAsync("api");
+        var connectionString = await server.CreateDatabaseAsync("lease");
+        await using var store = await EventStoreFactory.OpenAsync(connectionString);
+        await using var readModels = await ReadModelDatabase.OpenAsync(connectionString);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        for (var round = 0; round < 5; round++)
+        {
+            var projector = new Projector(store, readModels, [new ProvenanceProjection()], NullLogger<Projector>.Instance);
+            await projector.StartAsync(bound.Token);
+            await projector.Started.WaitAsync(bound.Token);
+            Assert.True(projector.IsActive);
+
+            var stops = Enumerable.Range(0, 4).Select(_ => Task.Run(async () => await projector.DisposeAsync())).ToArray();
+            await Task.WhenAll(stops).WaitAsync(TimeSpan.FromSeconds(20), bound.Token);
+            Assert.False(projector.IsActive);
+        }
+
+        // The lease was released every time: a new projector becomes active at once, not after a dead session's timeout.
+        var next = new Projector(store, readModels, [new ProvenanceProjection()], NullLogger<Projector>.Instance);
+        await next.StartAsync(bound.Token);
+        await next.Started.WaitAsync(TimeSpan.FromSeconds(5), bound.Token);
+        Assert.True(next.IsActive);
+        await next.DisposeAsync();
+    }
+
     private static async Task<GlobalPosition> RegisterAsync(IEventStore store, string lot)
     {
         var id = Guid.NewGuid();
