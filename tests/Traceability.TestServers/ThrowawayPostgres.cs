@@ -70,6 +70,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
                     {
                         Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres", Pooling = true,
                     };
+                    StartWatchdog(binDir, dataDir);
                     return new ThrowawayPostgres(cs.ConnectionString, binDir, dataDir);
                 }
                 catch (InvalidOperationException) when (attempt < 3 && !ct.IsCancellationRequested)
@@ -210,6 +211,33 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     }
 
     private const string DirectoryPrefix = "traceability-pg-";
+
+    /// <summary>
+    /// A detached shell that stops the cluster and removes its files once this process is gone. A test host is
+    /// often ended before its exit handlers finish, and a cluster left running outlives the run (and holds whatever
+    /// it inherited). After a normal dispose the watchdog finds nothing to stop and only exits.
+    /// </summary>
+    private static void StartWatchdog(string binDir, string dataDir)
+    {
+        var stop = Environment.IsPrivilegedProcess ? "runuser -u postgres -- \"$2/pg_ctl\"" : "\"$2/pg_ctl\"";
+        var script = $"while kill -0 \"$1\" 2>/dev/null; do sleep 2; done; " +
+                     $"if [ -f \"$3/postmaster.pid\" ]; then {stop} -D \"$3\" -m immediate stop >/dev/null 2>&1; fi; rm -rf -- \"$3\"";
+        var psi = new ProcessStartInfo("setsid")
+        {
+            UseShellExecute = false, WorkingDirectory = "/",
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var a in new[] { "sh", "-c", script, "watchdog", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), binDir, dataDir })
+            psi.ArgumentList.Add(a);
+        try
+        {
+            using var watchdog = Process.Start(psi);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No setsid (not Linux): the exit handler and the sweep remain.
+        }
+    }
 
     /// <summary>
     /// A test host that is killed (or exits before its exit handler finishes) leaves its stopped cluster's files
