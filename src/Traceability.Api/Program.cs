@@ -5,6 +5,7 @@ using Traceability.Api.Features.Catalogue;
 using Traceability.Api.Features.Cooperatives;
 using Traceability.Api.Features.Health;
 using Traceability.Api.Features.Keys;
+using Traceability.Api.Features.Labels;
 using Traceability.Api.Features.PersonalData;
 using Traceability.Api.Features.Projections;
 using Traceability.Api.Features.Provenance;
@@ -32,5 +33,6 @@ app.MapValueChainEndpoints();
 app.MapCatalogueEndpoints();
 app.MapReportEndpoints();
 app.MapWebhookEndpoints();
+app.MapLabelEndpoints();
 // RunAsync, not Run: Run would block a thread-pool thread for the host's whole life (this Main is async).
 await app.RunAsync();

@@ -149,6 +149,10 @@ public sealed class AuthorizationMatrixTests(SharedApis apis) : IClassFixture<Sh
             new Call(HttpMethod.Get, await ContactAsync(s)), writesEvents: false),
         OwnCooperativeOrAdmin("DELETE", "/api/cooperatives/{cooperativeId:guid}/contacts/{contactId:guid}", 204, async s =>
             new Call(HttpMethod.Delete, await ContactAsync(s)), writesEvents: false),
+        // Webhooks are kept outside the event log (their secrets must be replaceable): buyers only.
+        new("POST", "/api/webhooks/", _ => Task.FromResult(new Call(HttpMethod.Post, "/api/webhooks",
+                new Traceability.Api.Features.Webhooks.RegisterWebhookRequest("http://127.0.0.1:9/hooks/recall", "s3cr3t-for-tests-0123456789"))),
+            Unauthorized, Forbidden, new Expect(201), Forbidden, Forbidden, WritesEvents: false),
         // Rebuilding a read model replays events; it appends none.
         new("POST", "/api/projections/{name}/rebuild", s => Task.FromResult(new Call(HttpMethod.Post, "/api/projections/value_chain/rebuild")),
             Unauthorized, Forbidden, Forbidden, Forbidden, new Expect(202), WritesEvents: false),
