@@ -9,6 +9,7 @@ using Traceability.Api.Features.Labels;
 using Traceability.Api.Features.PersonalData;
 using Traceability.Api.Features.Projections;
 using Traceability.Api.Features.Provenance;
+using Traceability.Api.Features.PublicPage;
 using Traceability.Api.Features.Reports;
 using Traceability.Api.Features.ValueChain;
 using Traceability.Api.Features.Webhooks;
@@ -34,5 +35,6 @@ app.MapCatalogueEndpoints();
 app.MapReportEndpoints();
 app.MapWebhookEndpoints();
 app.MapLabelEndpoints();
+app.MapPublicPages();
 // RunAsync, not Run: Run would block a thread-pool thread for the host's whole life (this Main is async).
 await app.RunAsync();

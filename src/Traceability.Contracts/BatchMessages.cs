@@ -117,3 +117,15 @@ public sealed record BatchRecalledIntegration(
     string? LotNumber,
     string? ProductNameVi,
     string? Gtin) : BatchProvenanceChanged;
+
+/// <summary>
+/// A new batch got its public code (printed under its QR code): its label can be rendered. The QR code opens
+/// <c>https://{host}/01/{Gtin}/10/{LotNumber}</c> (GS1 Digital Link) when the batch has a GTIN, else <c>https://{host}/p/{PublicCode}</c>.
+/// </summary>
+public sealed record BatchPublicCodeAssignedIntegration(
+    Guid EventId,
+    Guid BatchId,
+    string PublicCode,
+    string? Gtin,
+    string LotNumber,
+    DateTimeOffset RecordedAt);

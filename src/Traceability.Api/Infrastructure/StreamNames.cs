@@ -15,6 +15,9 @@ public static class StreamNames
     public static string Lot(Guid cooperativeId, string productKey, string lotNumber) =>
         $"lot-{Digest($"{cooperativeId:N}\n{productKey}\n{lotNumber}")}";
 
+    /// <summary>Reserves a batch's public code (upper case in the code, lower case in the stream name).</summary>
+    public static string PublicCode(Domain.Shared.PublicCode code) => $"publiccode-{code.Value.ToLowerInvariant()}";
+
     /// <summary>The record of a command sent with an Idempotency-Key, per party.</summary>
     public static string Idempotency(string party, string key) => $"idempotency-{Digest($"{party}\n{key}")}";
 

@@ -76,6 +76,9 @@ public static class TraceabilityServices
                  Guid.TryParse(http.GetRouteValue("cooperativeId")?.ToString(), out var id) && id == context.User.PartyId())));
         services.AddTraceabilityRateLimits(builder.Configuration);
         services.AddTraceabilityMessaging(builder.Configuration);
+        services.AddSingleton<Features.Demo.DemoSeed>();
+        if (Features.Demo.DemoStartup.IsEnabled(builder.Configuration, embedded: readModels.Dialect == SqlDialect.Sqlite))
+            services.AddHostedService<Features.Demo.DemoStartup>();
     }
 
     /// <summary>A relative SQLite path means "beside the app", wherever the process was started from.</summary>

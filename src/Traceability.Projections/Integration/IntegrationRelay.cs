@@ -34,7 +34,7 @@ public sealed class IntegrationRelay(IEventStore store, ReadModelDatabase databa
 
     private volatile IntegrationRelayStatus _status = new(GlobalPosition.Start, 0, "starting", null);
 
-    public static EventFilter Filter { get; } = EventFilter.ForCategories("batch");
+    public static EventFilter Filter { get; } = EventFilter.ForCategories("batch", "publiccode");
 
     public IntegrationRelayStatus Status => _status;
 
@@ -164,6 +164,15 @@ public sealed class IntegrationRelay(IEventStore store, ReadModelDatabase databa
     /// </summary>
     public static async Task<object?> TranslateAsync(IEventStore store, RecordedEvent e, CancellationToken cancellationToken)
     {
+        if (e.Type == "publiccode.assigned.v1")
+        {
+            using var assigned = JsonDocument.Parse(e.Data);
+            var a = assigned.RootElement;
+            return Guid.TryParse(a.Text("batchId"), out var codedBatch) && a.Text("code") is { } code
+                ? new BatchPublicCodeAssignedIntegration(e.EventId, codedBatch, code, a.Text("gtin"), a.Text("lotNumber") ?? "", e.Recorded)
+                : null;
+        }
+
         if (e.Category != "batch" || !e.Type.StartsWith("batch.", StringComparison.Ordinal)) return null;
         using var document = JsonDocument.Parse(e.Data);
         var data = document.RootElement;

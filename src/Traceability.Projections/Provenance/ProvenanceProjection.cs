@@ -14,7 +14,7 @@ public sealed class ProvenanceProjection : IProjection
 {
     public string Name => "provenance";
 
-    public EventFilter Filter { get; } = EventFilter.ForCategories("batch", "cooperative");
+    public EventFilter Filter { get; } = EventFilter.ForCategories("batch", "cooperative", "publiccode");
 
     public IReadOnlyList<string> Tables { get; } = ["provenance_batches", "provenance_steps", "provenance_certifications"];
 
@@ -37,9 +37,11 @@ public sealed class ProvenanceProjection : IProjection
             recall           TEXT,
             event_count      BIGINT NOT NULL,
             last_revision    BIGINT NOT NULL,
-            head_hash        TEXT NOT NULL
+            head_hash        TEXT NOT NULL,
+            public_code      TEXT
         );
         CREATE INDEX IF NOT EXISTS provenance_by_gtin_lot ON provenance_batches (gtin, lot_number);
+        CREATE UNIQUE INDEX IF NOT EXISTS provenance_by_public_code ON provenance_batches (public_code);
         CREATE TABLE IF NOT EXISTS provenance_steps (
             batch_id     TEXT NOT NULL,
             revision     BIGINT NOT NULL,
@@ -74,6 +76,10 @@ public sealed class ProvenanceProjection : IProjection
             using var document = JsonDocument.Parse(e.Data);
             var data = document.RootElement;
             if (e.Category == "cooperative") await ApplyCooperativeAsync(batch, e, data, cancellationToken);
+            else if (e.Type == "publiccode.assigned.v1")
+                // Appended in the same commit as the batch's registration, right after it.
+                await batch.ExecuteAsync("UPDATE provenance_batches SET public_code = @code WHERE batch_id = @id", cancellationToken,
+                    ("@id", data.Text("batchId")), ("@code", data.Text("code")));
             else if (e.Category == "batch")
             {
                 var batchId = await ApplyBatchAsync(batch, e, data, cancellationToken);

@@ -56,6 +56,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Auth:AdminKey", AdminKey);
         builder.UseSetting("RateLimits:WritesPerMinute", WritesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("RateLimits:ReadsPerMinute", "100000");
+        // Tests make their own parties and batches; the demo would only add events they do not expect.
+        builder.UseSetting("Demo:Enabled", "false");
         builder.UseEnvironment("Testing");
     }
 

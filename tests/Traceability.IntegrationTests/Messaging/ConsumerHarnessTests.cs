@@ -50,30 +50,29 @@ public sealed class ConsumerHarnessTests
         new(Guid.NewGuid(), batchId, 5, "batch.recalled.v1", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(-1), "Nghi nhiễm khuẩn", "high",
             null, new PartyInfo("cooperative", Guid.NewGuid(), "HTX Thủy sản Cần Giờ (demo)"), custodian, inTransitTo, "CG-01", "Khô cá dứa một nắng", null);
 
-    private static BatchRegisteredIntegration Registered(Guid batchId) =>
-        new(Guid.NewGuid(), batchId, 0, "batch.registered.v1", DateTimeOffset.UtcNow, Guid.NewGuid(), "HTX Thủy sản Cần Giờ (demo)",
-            "Khô cá dứa một nắng", "One-sun dried catfish", "fish.one_sun", null, "CG-01", new QuantityInfo(100m, "kg"), DateTimeOffset.UtcNow, null, [], null);
+    private static BatchPublicCodeAssignedIntegration CodeAssigned(Guid batchId, string? gtin = null) =>
+        new(Guid.NewGuid(), batchId, "7M3KQ9X2A5", gtin, "CG-01", DateTimeOffset.UtcNow);
 
     [Fact]
-    public async Task A_new_batch_gets_its_QR_code_rendered_and_cached_once_per_message_id()
+    public async Task A_new_public_code_gets_its_QR_code_rendered_and_cached_once_per_message_id()
     {
         var (provider, harness, temp) = await StartAsync(TempReadModels.Options());
         try
         {
             var batchId = Guid.NewGuid();
-            var message = Registered(batchId);
+            var message = CodeAssigned(batchId);
             // The same message twice (a relay re-publication after a crash): one rendering.
             await harness.Bus.Publish(message, c => c.MessageId = message.EventId);
             await harness.Bus.Publish(message, c => c.MessageId = message.EventId);
             // (The harness lists received messages by message id, so it shows the two copies as one: wait for quiet instead.)
-            Assert.True(await harness.GetConsumerHarness<LabelRenderingConsumer>().Consumed.Any<BatchRegisteredIntegration>(), "consumed");
+            Assert.True(await harness.GetConsumerHarness<LabelRenderingConsumer>().Consumed.Any<BatchPublicCodeAssignedIntegration>(), "consumed");
             await harness.InactivityTask;
 
             var labels = provider.GetRequiredService<LabelStore>();
             Assert.Equal(1, labels.Writes);
             var label = await labels.FindAsync(batchId, CancellationToken.None);
             Assert.NotNull(label);
-            Assert.Equal($"https://truyxuat.example.vn/p/{batchId:D}", label.Uri);
+            Assert.Equal("https://truyxuat.example.vn/p/7M3KQ9X2A5", label.Uri);
             Assert.True(await provider.GetRequiredService<IntegrationInbox>().HasProcessedAsync(LabelRenderingConsumer.InboxName, message.EventId, default));
 
             // Level M, quiet zone of 4 modules: the PNG is (modules + 2·4) × 10 px square, dark modules start 40 px in.
@@ -91,7 +90,7 @@ public sealed class ConsumerHarnessTests
             Assert.Contains(viewBox.Groups[1].Value, new[] { $"{modules + 8}", $"{width}" });
 
             // A different message (another event id) for the same batch is new work.
-            var again = Registered(batchId);
+            var again = CodeAssigned(batchId, "08930000000016");
             await harness.Bus.Publish(again, c => c.MessageId = again.EventId);
             await Eventually.TrueAsync(() => labels.Writes == 2, Patience, "second message rendered");
         }
@@ -109,8 +108,8 @@ public sealed class ConsumerHarnessTests
         {
             var cache = provider.GetRequiredService<ProvenanceCache>();
             var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
-            await cache.GetOrAddAsync(a, "vi", _ => Task.FromResult("page a"), default);
-            await cache.GetOrAddAsync(b, "vi", _ => Task.FromResult("page b"), default);
+            await cache.GetOrAddAsync(a, "vi", _ => Task.FromResult(("page a", 2L)), default);
+            await cache.GetOrAddAsync(b, "vi", _ => Task.FromResult(("page b", 2L)), default);
 
             var step = new BatchStepRecordedIntegration(Guid.NewGuid(), a, 3, "batch.washed.v1", DateTimeOffset.UtcNow, "washed", null, null, null);
             await harness.Bus.Publish(step, c => c.MessageId = step.EventId);
@@ -129,16 +128,53 @@ public sealed class ConsumerHarnessTests
     }
 
     [Fact]
-    public async Task A_value_rendered_while_its_batch_is_evicted_is_not_kept()
+    public async Task A_copy_older_than_the_eviction_is_served_but_never_kept()
     {
         var cache = new ProvenanceCache();
         var batchId = Guid.NewGuid();
-        var rendering = new TaskCompletionSource<string>();
-        var pending = cache.GetOrAddAsync(batchId, "vi", _ => rendering.Task, default);
-        cache.Evict(batchId);
-        rendering.SetResult("stale");
-        Assert.Equal("stale", await pending);
+        Assert.Equal("rev 3", await cache.GetOrAddAsync(batchId, "vi", _ => Task.FromResult(("rev 3", 3L)), default));
+        Assert.True(cache.TryGet<string>(batchId, "vi", out _));
+
+        // The change message (revision 4) arrives before this instance's read model has applied it.
+        cache.Evict(batchId, 4);
         Assert.False(cache.TryGet<string>(batchId, "vi", out _));
+        Assert.Equal("rev 3 again", await cache.GetOrAddAsync(batchId, "vi", _ => Task.FromResult(("rev 3 again", 3L)), default));
+        Assert.False(cache.TryGet<string>(batchId, "vi", out _), "a copy from before the change is not kept");
+
+        // A render that started before the eviction and ends after it, with the old revision: not kept either.
+        var rendering = new TaskCompletionSource<(string, long)>();
+        var pending = cache.GetOrAddAsync(batchId, "en", _ => rendering.Task, default);
+        cache.Evict(batchId, 5);
+        rendering.SetResult(("rev 4, late", 4L));
+        Assert.Equal("rev 4, late", await pending);
+        Assert.False(cache.TryGet<string>(batchId, "en", out _));
+
+        // Once the read model has caught up, the copy is kept again.
+        Assert.Equal("rev 5", await cache.GetOrAddAsync(batchId, "vi", _ => Task.FromResult(("rev 5", 5L)), default));
+        Assert.True(cache.TryGet<string>(batchId, "vi", out var kept));
+        Assert.Equal("rev 5", kept);
+    }
+
+    [Fact]
+    public async Task A_copy_expires_after_the_maximum_age()
+    {
+        var time = new ManualTime(DateTimeOffset.Parse("2026-06-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var cache = new ProvenanceCache(time);
+        var batchId = Guid.NewGuid();
+        await cache.GetOrAddAsync(batchId, "vi", _ => Task.FromResult(("page", 1L)), default);
+        time.Advance(ProvenanceCache.MaxAge - TimeSpan.FromSeconds(1));
+        Assert.True(cache.TryGet<string>(batchId, "vi", out _));
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(cache.TryGet<string>(batchId, "vi", out _), "a certification change sends no batch message: the copy ages out");
+    }
+
+    private sealed class ManualTime(DateTimeOffset now) : TimeProvider
+    {
+        private DateTimeOffset _now = now;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
     }
 
     [Fact]

@@ -124,7 +124,7 @@ public sealed class RabbitMqEndToEndTests(RabbitMqFixture rabbit, ITestOutputHel
             for (var i = 0; i < 2; i++) instances.Add(await StartBusAsync($"test{i}-{Guid.NewGuid():N}"[..16]));
             var batchId = Guid.NewGuid();
             foreach (var instance in instances)
-                await instance.GetRequiredService<ProvenanceCache>().GetOrAddAsync(batchId, "vi", _ => Task.FromResult("page"), default);
+                await instance.GetRequiredService<ProvenanceCache>().GetOrAddAsync(batchId, "vi", _ => Task.FromResult(("page", 0L)), default);
 
             var step = new BatchStepRecordedIntegration(Guid.NewGuid(), batchId, 1, "batch.washed.v1", DateTimeOffset.UtcNow, "washed", null, null, null);
             await instances[0].GetRequiredService<IBus>().Publish(step, c => c.MessageId = step.EventId);

@@ -95,6 +95,8 @@ public sealed class RelayTests(ITestOutputHelper output)
         var batchId = await RegisterRawBatchAsync(p.Cooperative, clock, "CG-QR-01");
         var labels = api.Services.GetRequiredService<LabelStore>();
         await Eventually.TrueAsync(async () => await labels.FindAsync(batchId, CancellationToken.None) is not null, Patience, "label rendered by the consumer");
+        // The endpoint finds the batch's public identity in the provenance read model.
+        await api.Services.GetRequiredService<Projector>().WaitForAsync(await SettleAsync(api), CancellationToken.None);
 
         var svg = await p.Anonymous.GetAsync($"/api/batches/{batchId}/qr.svg");
         Assert.Equal(HttpStatusCode.OK, svg.StatusCode);

@@ -22,6 +22,6 @@ public static class MergeBatchesEndpoint
             var decided = Transformations.Decide(loaded.ToDictionary(l => l.Key, l => l.Value.State), loaded[newId].State,
                 new MergeBatches(newId, producer, r.Product, r.LotNumber, r.Output, r.Inputs, r.DeclaredYield, r.ProducedAt, r.BestBefore,
                     ctx.Steps.Create(r.ProducedAt, r.Place, r.Note), ctx.Now));
-            return Transformation.Outcome(decided, loaded, [RegisterBatchEndpoint.LotReservation(producer.CooperativeId, r.Product, r.LotNumber, newId)], [newId]);
+            return Transformation.Outcome(decided, loaded, RegisterBatchEndpoint.NewBatchReservations(producer.CooperativeId, r.Product, r.LotNumber, newId), [newId]);
         });
 }

@@ -23,7 +23,7 @@ public static class RegisterBatchEndpoint
             [
                 new PlannedAppend(StreamNames.Batch(batchId), ExpectedRevision.NoStream, [.. events],
                     new DomainException("batch.already_registered", "Lô hàng này đã được đăng ký.", "This batch is already registered.")),
-                LotReservation(producer.CooperativeId, r.Product, r.LotNumber, batchId),
+                .. NewBatchReservations(producer.CooperativeId, r.Product, r.LotNumber, batchId),
             ], StatusCodes.Status201Created, new BatchChanged(batchId, 0, EventCodec.NameOf(typeof(BatchRegistered))), 0, $"/api/batches/{batchId}");
         });
 
@@ -36,12 +36,28 @@ public static class RegisterBatchEndpoint
             : throw new DomainException("cooperative.not_found", "Không tìm thấy hợp tác xã.", "No such cooperative.");
     }
 
-    /// <summary>A lot number is unique per cooperative and product: its reservation stream can be created once.</summary>
-    public static PlannedAppend LotReservation(Guid cooperativeId, Product product, string lotNumber, Guid batchId) => new(
-        StreamNames.Lot(cooperativeId, product.Gtin?.Value ?? $"{product.Category}/{product.NameVi}", lotNumber),
-        ExpectedRevision.NoStream, [new LotReserved(lotNumber, batchId)],
-        new DomainException("batch.lot_taken", $"Số lô {lotNumber} đã được dùng cho sản phẩm này.", $"Lot number {lotNumber} is already used for this product."));
+    /// <summary>
+    /// What every new batch (registered, merged or split off) reserves in the same atomic append as its events: its lot
+    /// number, unique per cooperative and product, and a fresh public code for its label. Each reservation is a stream
+    /// that can be created once.
+    /// </summary>
+    public static IEnumerable<PlannedAppend> NewBatchReservations(Guid cooperativeId, Product product, string lotNumber, Guid batchId)
+    {
+        yield return new PlannedAppend(
+            StreamNames.Lot(cooperativeId, product.Gtin?.Value ?? $"{product.Category}/{product.NameVi}", lotNumber),
+            ExpectedRevision.NoStream, [new LotReserved(lotNumber, batchId)],
+            new DomainException("batch.lot_taken", $"Số lô {lotNumber} đã được dùng cho sản phẩm này.", $"Lot number {lotNumber} is already used for this product."));
+        var code = PublicCode.FromRandom(System.Security.Cryptography.RandomNumberGenerator.GetBytes(PublicCode.DataLength));
+        yield return new PlannedAppend(StreamNames.PublicCode(code), ExpectedRevision.NoStream,
+            [new PublicCodeAssigned(code.Value, batchId, product.Gtin?.Value, lotNumber)],
+            new DomainException("batch.public_code_taken", "Mã công khai vừa sinh bị trùng (rất hiếm): hãy gửi lại.",
+                "The public code drawn for this batch is already taken (very rare): send the command again."));
+    }
 }
 
 [EventType("lot.reserved.v1")]
 public sealed record LotReserved(string LotNumber, Guid BatchId);
+
+/// <summary>A batch's short public code (printed under its QR code) and what its GS1 Digital Link needs.</summary>
+[EventType("publiccode.assigned.v1")]
+public sealed record PublicCodeAssigned(string Code, Guid BatchId, string? Gtin, string LotNumber);

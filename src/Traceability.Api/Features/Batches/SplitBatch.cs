@@ -24,7 +24,7 @@ public static class SplitBatchEndpoint
             ctx.RequireRevision(parent.Revision);
             var decided = Transformations.Decide(parent.State, loaded.ToDictionary(l => l.Key, l => l.Value.State),
                 new SplitBatch(batchId, children, ctx.Steps.Create(r.OccurredAt, r.Place, r.Note), ctx.Now));
-            var lots = children.Select(c => RegisterBatchEndpoint.LotReservation(parent.State.CooperativeId, parent.State.Product!, c.LotNumber, c.BatchId));
+            var lots = children.SelectMany(c => RegisterBatchEndpoint.NewBatchReservations(parent.State.CooperativeId, parent.State.Product!, c.LotNumber, c.BatchId));
             return Transformation.Outcome(decided, loaded, lots, children.Select(c => c.BatchId).ToList());
         });
 }

@@ -25,7 +25,7 @@ public static class BuyerEndpoints
         return routes;
     }
 
-    private static Task<IResult> Register(RegisterBuyerRequest request, HttpContext http, CommandPipeline pipeline) =>
+    public static Task<IResult> Register(RegisterBuyerRequest request, HttpContext http, CommandPipeline pipeline) =>
         pipeline.ExecuteAsync(http, ctx =>
         {
             Text.Require(request.Name, "name", 200);

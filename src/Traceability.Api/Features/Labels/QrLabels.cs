@@ -7,35 +7,94 @@ using Traceability.Api.Infrastructure;
 using Traceability.EventStore;
 using Traceability.Projections.Hosting;
 using Traceability.Projections.Integration;
-using BatchRegisteredIntegration = Traceability.Contracts.BatchRegisteredIntegration;
+using Traceability.Contracts;
+using Traceability.Domain.Shared;
 
 namespace Traceability.Api.Features.Labels;
 
-/// <summary>Where a batch's QR code points: <c>{Public:BaseUrl}/p/{batchId}</c> (public short codes come later).</summary>
+/// <summary>The public site's address, which every QR code and link points to (<c>Public:BaseUrl</c>).</summary>
 public sealed record LabelOptions(Uri PublicBaseUrl)
 {
-    public string PageUri(Guid batchId) => $"{PublicBaseUrl.AbsoluteUri.TrimEnd('/')}/p/{batchId:D}";
+    public string Base => PublicBaseUrl.AbsoluteUri.TrimEnd('/');
+
+    /// <summary>
+    /// What a batch's QR code encodes: its GS1 Digital Link <c>{base}/01/{gtin14}/10/{lot}</c> when it has a GTIN (any
+    /// GS1 scanner app understands it), else the short form <c>{base}/p/{code}</c>. Both are short enough for a QR
+    /// version of 5 or less at level M with a host name of up to ~25 characters, so a 2 cm label scans.
+    /// </summary>
+    public string ItemUri(BatchIdentity batch) =>
+        batch.Gtin is { } gtin ? $"{Base}/01/{gtin}/10/{Uri.EscapeDataString(batch.LotNumber)}" : ShortUri(batch.PublicCode);
+
+    public string ShortUri(string publicCode) => $"{Base}/p/{publicCode}";
 }
+
+/// <summary>What identifies a batch to the public: its id, public code, GTIN (if any) and lot number.</summary>
+public sealed record BatchIdentity(Guid BatchId, string PublicCode, string? Gtin, string LotNumber);
 
 /// <summary>A batch's QR code in both formats, and the URI it encodes.</summary>
 public sealed record QrLabel(Guid BatchId, string Uri, string Svg, byte[] Png);
 
+/// <summary>How a QR code is drawn: error-correction level (L, M, Q, H) and pixels per module (PNG).</summary>
+public sealed record QrStyle(QRCodeGenerator.ECCLevel Level, int PixelsPerModule)
+{
+    /// <summary>Level M (15 %: survives a scuffed label), 10 px per module.</summary>
+    public static QrStyle Default { get; } = new(QRCodeGenerator.ECCLevel.M, 10);
+
+    public const int MinPixels = 2;
+    public const int MaxPixels = 40;
+
+    /// <summary>Reads <c>ecc</c> and <c>size</c> query values; null means the default; a bad one is a field error.</summary>
+    public static QrStyle From(string? ecc, int? size)
+    {
+        var level = Default.Level;
+        if (ecc is not null && !TryLevel(ecc, out level))
+            throw new InvalidFieldException("ecc", "Mức sửa lỗi là L, M, Q hoặc H.", "The error-correction level is L, M, Q or H.");
+        if (size is { } s && s is < MinPixels or > MaxPixels)
+            throw new InvalidFieldException("size", $"Kích thước điểm ảnh từ {MinPixels} đến {MaxPixels}.",
+                $"The size is {MinPixels} to {MaxPixels} pixels per module.");
+        return new QrStyle(level, size ?? Default.PixelsPerModule);
+    }
+
+    private static bool TryLevel(string text, out QRCodeGenerator.ECCLevel level)
+    {
+        level = text.ToUpperInvariant() switch
+        {
+            "L" => QRCodeGenerator.ECCLevel.L,
+            "M" => QRCodeGenerator.ECCLevel.M,
+            "Q" => QRCodeGenerator.ECCLevel.Q,
+            "H" => QRCodeGenerator.ECCLevel.H,
+            _ => (QRCodeGenerator.ECCLevel)(-1),
+        };
+        return (int)level >= 0;
+    }
+}
+
 /// <summary>
-/// Renders QR codes with QRCoder (no System.Drawing): error correction level M (15 %, survives a scuffed label) and
-/// the standard quiet zone of 4 modules. PNG at 10 px per module; SVG scales (viewBox).
+/// Renders QR codes with QRCoder (no System.Drawing), always with the standard quiet zone of 4 modules around the code;
+/// the SVG scales (viewBox).
 /// </summary>
 public static class QrRenderer
 {
     public const int PixelsPerModule = 10;
     public const int QuietZoneModules = 4; // what QRCoder draws when drawQuietZones is true
 
-    public static QrLabel Render(Guid batchId, string uri)
+    public static QrLabel Render(Guid batchId, string uri) => Render(batchId, uri, QrStyle.Default);
+
+    public static QrLabel Render(Guid batchId, string uri, QrStyle style)
     {
         using var generator = new QRCodeGenerator();
-        using var data = generator.CreateQrCode(uri, QRCodeGenerator.ECCLevel.M);
-        var png = new PngByteQRCode(data).GetGraphic(PixelsPerModule, drawQuietZones: true);
-        var svg = new SvgQRCode(data).GetGraphic(PixelsPerModule, "#000000", "#ffffff", drawQuietZones: true, SvgQRCode.SizingMode.ViewBoxAttribute);
+        using var data = generator.CreateQrCode(uri, style.Level);
+        var png = new PngByteQRCode(data).GetGraphic(style.PixelsPerModule, drawQuietZones: true);
+        var svg = new SvgQRCode(data).GetGraphic(style.PixelsPerModule, "#000000", "#ffffff", drawQuietZones: true, SvgQRCode.SizingMode.ViewBoxAttribute);
         return new QrLabel(batchId, uri, svg, png);
+    }
+
+    /// <summary>The QR version (1–40) a URI needs at a level: labels want 5 or less.</summary>
+    public static int VersionOf(string uri, QRCodeGenerator.ECCLevel level)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(uri, level);
+        return data.Version;
     }
 }
 
@@ -87,62 +146,94 @@ public sealed class LabelStore(ReadModelDatabase database)
     }
 }
 
-/// <summary>On a new batch, renders its QR code and caches it, once per message id.</summary>
-public sealed class LabelRenderingConsumer(LabelStore labels, IntegrationInbox inbox, LabelOptions options) : IConsumer<BatchRegisteredIntegration>
+/// <summary>When a batch gets its public code, renders its QR code and caches it, once per message id.</summary>
+public sealed class LabelRenderingConsumer(LabelStore labels, IntegrationInbox inbox, LabelOptions options) : IConsumer<BatchPublicCodeAssignedIntegration>
 {
     public const string InboxName = "labels";
 
-    public async Task Consume(ConsumeContext<BatchRegisteredIntegration> context)
+    public async Task Consume(ConsumeContext<BatchPublicCodeAssignedIntegration> context)
     {
-        var messageId = context.MessageId ?? context.Message.EventId;
+        var m = context.Message;
+        var messageId = context.MessageId ?? m.EventId;
         if (await inbox.HasProcessedAsync(InboxName, messageId, context.CancellationToken)) return;
         await labels.EnsureSchemaAsync(context.CancellationToken);
-        var label = QrRenderer.Render(context.Message.BatchId, options.PageUri(context.Message.BatchId));
+        var label = QrRenderer.Render(m.BatchId, options.ItemUri(new BatchIdentity(m.BatchId, m.PublicCode, m.Gtin, m.LotNumber)));
         await inbox.ProcessOnceAsync(InboxName, messageId, (connection, transaction) => labels.SaveAsync(connection, transaction, label,
             context.CancellationToken), context.CancellationToken);
     }
 }
 
-/// <summary><c>GET /api/batches/{batchId}/qr.svg</c> and <c>qr.png</c>: anonymous, cached, with an ETag; rendered on a cache miss.</summary>
+/// <summary>Finds a batch's public identity in the provenance read model, by id, public code or GTIN + lot.</summary>
+public sealed class BatchIdentities(ReadModelDatabase readModels)
+{
+    private const string Columns = "SELECT batch_id, public_code, gtin, lot_number FROM provenance_batches";
+
+    public Task<BatchIdentity?> ByIdAsync(Guid batchId, CancellationToken cancellationToken) =>
+        FirstAsync($"{Columns} WHERE batch_id = @v AND public_code IS NOT NULL", batchId.ToString(), cancellationToken);
+
+    public Task<BatchIdentity?> ByCodeAsync(PublicCode code, CancellationToken cancellationToken) =>
+        FirstAsync($"{Columns} WHERE public_code = @v", code.Value, cancellationToken);
+
+    /// <summary>A lot number is unique per cooperative and product, and a GTIN names one brand owner's product.</summary>
+    public async Task<BatchIdentity?> ByGtinAndLotAsync(string gtin, string lot, CancellationToken cancellationToken)
+    {
+        var rows = await readModels.QueryAsync($"{Columns} WHERE gtin = @gtin AND lot_number = @lot AND public_code IS NOT NULL ORDER BY produced_at LIMIT 1",
+            Read, cancellationToken, ("@gtin", gtin), ("@lot", lot));
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    private async Task<BatchIdentity?> FirstAsync(string sql, string value, CancellationToken cancellationToken)
+    {
+        var rows = await readModels.QueryAsync(sql, Read, cancellationToken, ("@v", value));
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    private static BatchIdentity Read(System.Data.Common.DbDataReader r) =>
+        new(Guid.Parse(r.GetString(0)), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3));
+}
+
+/// <summary>
+/// <c>GET /api/batches/{batchId}/qr.svg</c> and <c>qr.png</c>: anonymous, with an ETag. The default style (level M,
+/// 10 px per module) comes from the cache the labels consumer fills; <c>ecc</c> and <c>size</c> render another on demand.
+/// </summary>
 public static class LabelEndpoints
 {
     public static IEndpointRouteBuilder MapLabelEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/batches/{batchId:guid}").WithTags("Labels");
-        group.MapGet("/qr.svg", (Guid batchId, HttpContext http, LabelStore labels, LabelOptions options, IEventStore store) =>
-                ServeAsync(batchId, http, labels, options, store, svg: true))
-            .AllowAnonymous().WithReadProblems().Produces(StatusCodes.Status200OK, contentType: "image/svg+xml")
-            .Produces(StatusCodes.Status304NotModified).WithSummary("The batch's QR code (mã QR) as SVG; it opens the public provenance page.");
-        group.MapGet("/qr.png", (Guid batchId, HttpContext http, LabelStore labels, LabelOptions options, IEventStore store) =>
-                ServeAsync(batchId, http, labels, options, store, svg: false))
-            .AllowAnonymous().WithReadProblems().Produces(StatusCodes.Status200OK, contentType: "image/png")
-            .Produces(StatusCodes.Status304NotModified).WithSummary("The batch's QR code (mã QR) as PNG, 10 px per module, quiet zone of 4 modules.");
+        group.MapGet("/qr.svg", (Guid batchId, string? ecc, int? size, HttpContext http, LabelStore labels, LabelOptions options, BatchIdentities identities) =>
+                ServeAsync(batchId, QrStyle.From(ecc, size), http, labels, options, identities, svg: true))
+            .AllowAnonymous().WithReadProblems().ProducesValidationProblem().Produces(StatusCodes.Status200OK, contentType: "image/svg+xml")
+            .Produces(StatusCodes.Status304NotModified)
+            .WithSummary("The batch's QR code (mã QR) as SVG; it opens the batch's public page. ecc = L, M (default), Q or H.");
+        group.MapGet("/qr.png", (Guid batchId, string? ecc, int? size, HttpContext http, LabelStore labels, LabelOptions options, BatchIdentities identities) =>
+                ServeAsync(batchId, QrStyle.From(ecc, size), http, labels, options, identities, svg: false))
+            .AllowAnonymous().WithReadProblems().ProducesValidationProblem().Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .Produces(StatusCodes.Status304NotModified)
+            .WithSummary("The batch's QR code (mã QR) as PNG: size = pixels per module (2–40, default 10), quiet zone of 4 modules, ecc = L, M, Q or H.");
         return routes;
     }
 
-    private static async Task<IResult> ServeAsync(Guid batchId, HttpContext http, LabelStore labels, LabelOptions options, IEventStore store, bool svg)
+    public static async Task<QrLabel?> LabelAsync(Guid batchId, QrStyle style, LabelStore labels, LabelOptions options, BatchIdentities identities,
+        CancellationToken cancellationToken)
     {
-        var cancellationToken = http.RequestAborted;
-        var uri = options.PageUri(batchId);
+        if (await identities.ByIdAsync(batchId, cancellationToken) is not { } identity) return null;
+        var uri = options.ItemUri(identity);
+        if (style != QrStyle.Default) return QrRenderer.Render(batchId, uri, style);
         var label = await labels.FindAsync(batchId, cancellationToken);
-        if (label is null || label.Uri != uri)
-        {
-            // Cache miss (or the base URL changed): only for a batch that exists.
-            var exists = false;
-            await foreach (var _ in store.ReadStreamAsync(StreamNames.Batch(batchId), ReadDirection.Forward, 0, 1, cancellationToken)) exists = true;
-            if (!exists)
-                return Problems.Status(StatusCodes.Status404NotFound, "batch.not_found", "No such batch.", "Không tìm thấy lô hàng.");
-            label = QrRenderer.Render(batchId, uri);
-            await labels.SaveAsync(label, cancellationToken);
-        }
+        if (label is not null && label.Uri == uri) return label;
+        // Not rendered yet by the consumer (or the public address changed): render and keep it now.
+        label = QrRenderer.Render(batchId, uri);
+        await labels.SaveAsync(label, cancellationToken);
+        return label;
+    }
 
+    private static async Task<IResult> ServeAsync(Guid batchId, QrStyle style, HttpContext http, LabelStore labels, LabelOptions options,
+        BatchIdentities identities, bool svg)
+    {
+        if (await LabelAsync(batchId, style, labels, options, identities, http.RequestAborted) is not { } label)
+            return Problems.Status(StatusCodes.Status404NotFound, "batch.not_found", "No such batch (or it is not projected yet).", "Không tìm thấy lô hàng.");
         var bytes = svg ? Encoding.UTF8.GetBytes(label.Svg) : label.Png;
-        var etag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..32]}\"");
-        http.Response.Headers.CacheControl = "public, max-age=3600";
-        http.Response.Headers.ETag = etag.ToString();
-        var ifNoneMatch = http.Request.GetTypedHeaders().IfNoneMatch;
-        if (ifNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false)))
-            return Results.StatusCode(StatusCodes.Status304NotModified);
-        return Results.Bytes(bytes, svg ? "image/svg+xml" : "image/png");
+        return HttpCaching.Serve(http, bytes, svg ? "image/svg+xml" : "image/png", "public, max-age=86400");
     }
 }

@@ -28,7 +28,8 @@ public sealed record ProvenanceResponse(
     JsonElement? Recall,
     IReadOnlyList<ProvenanceStep> Timeline,
     IReadOnlyList<ProvenanceCertification> Certifications,
-    ProvenanceIntegrity Integrity);
+    ProvenanceIntegrity Integrity,
+    string? PublicCode);
 
 public static class GetProvenanceEndpoint
 {
@@ -40,12 +41,24 @@ public static class GetProvenanceEndpoint
     }
 
     private static async Task<Results<Ok<ProvenanceResponse>, ProblemHttpResult>> Handle(Guid batchId, ReadModelDatabase readModels,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        await ProvenanceQueries.FindAsync(readModels, batchId, cancellationToken) is { } provenance
+            ? TypedResults.Ok(provenance)
+            : NotFound();
+
+    public static ProblemHttpResult NotFound() =>
+        Problems.Status(StatusCodes.Status404NotFound, "batch.not_found", "No such batch (or it is not projected yet).", "Không tìm thấy lô hàng.");
+}
+
+/// <summary>Reads one batch's provenance read model: the JSON endpoint and the public page show the same thing.</summary>
+public static class ProvenanceQueries
+{
+    public static async Task<ProvenanceResponse?> FindAsync(ReadModelDatabase readModels, Guid batchId, CancellationToken cancellationToken)
     {
         var id = batchId.ToString();
         var batches = await readModels.QueryAsync("""
             SELECT cooperative_id, gtin, lot_number, product, producer, produced_at, best_before, quantity, origin, inputs, custodian,
-                   status, recall, event_count, last_revision, head_hash
+                   status, recall, event_count, last_revision, head_hash, public_code
             FROM provenance_batches WHERE batch_id = @id
             """, r => new
             {
@@ -54,10 +67,9 @@ public static class GetProvenanceEndpoint
                 Quantity = Json(r.GetString(7)), Origin = r.IsDBNull(8) ? (JsonElement?)null : Json(r.GetString(8)), Inputs = Json(r.GetString(9)),
                 Custodian = Json(r.GetString(10)), Status = r.GetString(11), Recall = r.IsDBNull(12) ? (JsonElement?)null : Json(r.GetString(12)),
                 Integrity = new ProvenanceIntegrity(r.GetInt64(13), r.GetInt64(14), r.GetString(15)),
+                PublicCode = r.IsDBNull(16) ? null : r.GetString(16),
             }, cancellationToken, ("@id", id));
-        if (batches.Count == 0)
-            return Problems.Status(StatusCodes.Status404NotFound, "batch.not_found", "No such batch (or it is not projected yet).",
-                "Không tìm thấy lô hàng.");
+        if (batches.Count == 0) return null;
         var b = batches[0];
         var timeline = await readModels.QueryAsync(
             "SELECT revision, event_type, occurred_at, place, organisation, details FROM provenance_steps WHERE batch_id = @id ORDER BY revision",
@@ -70,8 +82,8 @@ public static class GetProvenanceEndpoint
             WHERE cooperative_id = @cooperative AND revoked = 0 AND valid_from <= @day AND valid_to >= @day ORDER BY scheme, number
             """, r => new ProvenanceCertification(r.GetString(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2), r.GetString(3),
                 r.GetString(4), r.GetString(5)), cancellationToken, ("@cooperative", b.Cooperative), ("@day", productionDay));
-        return TypedResults.Ok(new ProvenanceResponse(id, b.Gtin, b.Lot, b.Product, b.Producer, b.ProducedAt, b.BestBefore, b.Quantity, b.Origin,
-            b.Inputs, b.Custodian, b.Status, b.Recall, timeline, certifications, b.Integrity));
+        return new ProvenanceResponse(id, b.Gtin, b.Lot, b.Product, b.Producer, b.ProducedAt, b.BestBefore, b.Quantity, b.Origin,
+            b.Inputs, b.Custodian, b.Status, b.Recall, timeline, certifications, b.Integrity, b.PublicCode);
     }
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
