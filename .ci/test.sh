@@ -15,6 +15,18 @@ fi
 if [ ! -x /usr/sbin/rabbitmq-server ]; then
   need+=(rabbitmq-server)
 fi
+# Chromium: the browser tests drive Debian's build through Playwright (Playwright's own download cannot be fetched here).
+if [ ! -x /usr/bin/chromium ]; then
+  need+=(chromium)
+fi
+# zbar-tools: zbarimg reads the QR codes back, independently of the library that drew them.
+if [ ! -x /usr/bin/zbarimg ]; then
+  need+=(zbar-tools)
+fi
+# wrk: the HTTP load generator for the Api's and the pages' load figures (work to come).
+if [ ! -x /usr/bin/wrk ]; then
+  need+=(wrk)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq

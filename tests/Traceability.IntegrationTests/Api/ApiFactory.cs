@@ -25,12 +25,14 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     private readonly string _connectionString;
     private readonly string? _directory;
+    private readonly KeyValuePair<string, string?>[] _settings;
 
-    private ApiFactory(string connectionString, string? directory, int writesPerMinute)
+    private ApiFactory(string connectionString, string? directory, int writesPerMinute, IDictionary<string, string?>? settings)
     {
         _connectionString = connectionString;
         _directory = directory;
         WritesPerMinute = writesPerMinute;
+        _settings = settings?.ToArray() ?? [];
         (_, AdminKey, _) = ApiKeys.Create(Guid.CreateVersion7());
     }
 
@@ -38,16 +40,20 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public int WritesPerMinute { get; }
 
-    public static async Task<ApiFactory> StartAsync(Backend backend, int writesPerMinute = 100_000)
+    /// <param name="settings">
+    /// Configuration applied after the defaults above, so a test can also override them; the browser tests use it for
+    /// settings that depend on the live address (<c>Public:BaseUrl</c>, where QR codes point).
+    /// </param>
+    public static async Task<ApiFactory> StartAsync(Backend backend, int writesPerMinute = 100_000, IDictionary<string, string?>? settings = null)
     {
         if (backend == Backend.Sqlite)
         {
             var directory = Directory.CreateTempSubdirectory("traceability-api-").FullName;
-            return new ApiFactory($"Data Source={Path.Combine(directory, "events.db")}", directory, writesPerMinute);
+            return new ApiFactory($"Data Source={Path.Combine(directory, "events.db")}", directory, writesPerMinute, settings);
         }
 
         var server = await ThrowawayPostgres.SharedAsync("api");
-        return new ApiFactory(await server.CreateDatabaseAsync("api"), null, writesPerMinute);
+        return new ApiFactory(await server.CreateDatabaseAsync("api"), null, writesPerMinute, settings);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -59,6 +65,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         // Tests make their own parties and batches; the demo would only add events they do not expect.
         builder.UseSetting("Demo:Enabled", "false");
         builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
     public IEventStore Store => Services.GetRequiredService<IEventStore>();
