@@ -2,6 +2,7 @@ using Scalar.AspNetCore;
 using Traceability.Api.Features.Batches;
 using Traceability.Api.Features.Buyers;
 using Traceability.Api.Features.Catalogue;
+using Traceability.Api.Features.CooperativePages;
 using Traceability.Api.Features.Cooperatives;
 using Traceability.Api.Features.Health;
 using Traceability.Api.Features.Keys;
@@ -36,5 +37,6 @@ app.MapReportEndpoints();
 app.MapWebhookEndpoints();
 app.MapLabelEndpoints();
 app.MapPublicPages();
+app.MapCooperativePortal();
 // RunAsync, not Run: Run would block a thread-pool thread for the host's whole life (this Main is async).
 await app.RunAsync();

@@ -1,3 +1,4 @@
+using Traceability.Api.Features.CooperativePages;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Traceability.Api.Features.PersonalData;
@@ -76,6 +77,7 @@ public static class TraceabilityServices
                  Guid.TryParse(http.GetRouteValue("cooperativeId")?.ToString(), out var id) && id == context.User.PartyId())));
         services.AddTraceabilityRateLimits(builder.Configuration);
         services.AddTraceabilityMessaging(builder.Configuration);
+        services.AddCooperativePortal();
         services.AddSingleton<Features.Demo.DemoSeed>();
         if (Features.Demo.DemoStartup.IsEnabled(builder.Configuration, embedded: readModels.Dialect == SqlDialect.Sqlite))
             services.AddHostedService<Features.Demo.DemoStartup>();

@@ -23,6 +23,15 @@ public static class PageStyle
         ul{margin:0;padding-left:1.1rem}.chain{display:flex;flex-wrap:wrap;gap:.3rem;padding:0;list-style:none}.chain li{background:#e3f4ea;border-radius:1rem;padding:.15rem .6rem}
         .chain li+li:before{content:"→ ";color:#52645a}
         footer{font-size:.75rem;color:#52645a;margin:1rem 0;overflow-wrap:anywhere}
+        .field{margin:0 0 .7rem}.field label{display:block;font-weight:600;margin-bottom:.15rem}.field small{display:block;color:#52645a;font-size:.8rem}
+        input,select,textarea{width:100%;font:inherit;padding:.5rem;border:1px solid #9bb0a4;border-radius:.4rem;background:#fff}
+        .invalid input,.invalid select,.invalid textarea{border:2px solid #b00020}.error{color:#b00020;font-weight:600;margin:.2rem 0}
+        button,.button{display:inline-block;font:inherit;font-weight:700;background:#0b5d3b;color:#fff;border:0;border-radius:.4rem;padding:.6rem 1rem;text-decoration:none}
+        button.link{background:none;color:#0b5d3b;padding:0;font-weight:400;text-decoration:underline}form.inline{display:inline}.back{margin-left:1rem}
+        .batches,.steps{list-style:none;padding:0}.steps li{display:inline-block;margin:.2rem .4rem .2rem 0}
+        .labels{display:grid;grid-template-columns:repeat(3,1fr);gap:2mm}.label{display:flex;gap:2mm;border:1px dashed #9bb0a4;padding:2mm;font-size:9pt;break-inside:avoid}
+        .label .qr{width:26mm;flex:none}.label svg{width:100%;height:auto}.label .text{display:flex;flex-direction:column}.label .code{font-family:monospace}
+        @media print{@page{size:A4;margin:8mm}body{background:#fff}.noprint{display:none}.label{border-color:#ccc}}
         """;
 
     /// <summary>The CSP source that allows <see cref="Css"/> and only it.</summary>
