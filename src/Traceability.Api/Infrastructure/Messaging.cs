@@ -48,7 +48,8 @@ public sealed record MessagingOptions(MessagingTransport Transport, RabbitMqSett
             throw new InvalidOperationException("Messaging:Webhooks:RetryMaxIntervalMs must not be smaller than Messaging:Webhooks:RetryMinIntervalMs.");
 
         var baseUrlText = configuration["Public:BaseUrl"];
-        var baseUrl = new Uri("http://localhost:5000/");
+        // The run command's address (launchSettings.json); a real installation sets its public host name.
+        var baseUrl = new Uri("http://localhost:5080/");
         if (!string.IsNullOrWhiteSpace(baseUrlText) &&
             (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out baseUrl!) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps)))
             throw Invalid("Public:BaseUrl", baseUrlText, "the absolute http(s) address of the public site, e.g. https://truyxuat.example.vn");

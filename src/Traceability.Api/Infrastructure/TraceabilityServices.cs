@@ -77,6 +77,9 @@ public static class TraceabilityServices
                  Guid.TryParse(http.GetRouteValue("cooperativeId")?.ToString(), out var id) && id == context.User.PartyId())));
         services.AddTraceabilityRateLimits(builder.Configuration);
         services.AddTraceabilityMessaging(builder.Configuration);
+        // Pages are in Vietnamese: encode what HTML needs encoded (< > & " ') and leave letters such as "ữ" as they are,
+        // instead of the default encoder's numeric entities (which make a page half again as big and unreadable as source).
+        services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddCooperativePortal();
         services.AddSingleton<Features.Demo.DemoSeed>();
         if (Features.Demo.DemoStartup.IsEnabled(builder.Configuration, embedded: readModels.Dialect == SqlDialect.Sqlite))

@@ -3,7 +3,7 @@ namespace Traceability.Domain.Shared;
 /// <summary>
 /// A batch's short public code, printed under its QR code and typed by people: nine random symbols of Crockford's
 /// base-32 alphabet (no I, L, O, U, so nothing reads as another symbol) and a check symbol (Luhn mod 32, which
-/// catches every single wrong symbol and every swap of two neighbours). Random, never a sequence: one code says
+/// catches every single wrong symbol and every swap of two neighbours except 0 with Z). Random, never a sequence: one code says
 /// nothing about the next. 45 random bits keep collisions rare (about 1 in 70 over a million batches; a collision
 /// is refused by the store and the registration retried) and guessing hopeless.
 /// </summary>

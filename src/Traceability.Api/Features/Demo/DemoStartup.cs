@@ -16,6 +16,11 @@ public sealed class DemoStartup(DemoSeed seed, IHostApplicationLifetime lifetime
     /// <summary>On by default in embedded mode (SQLite); a PostgreSQL installation is a real one.</summary>
     public static bool IsEnabled(IConfiguration configuration, bool embedded) => configuration.GetValue("Demo:Enabled", embedded);
 
+    private readonly TaskCompletionSource<DemoSeed.Seeded?> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the demo is seeded and projected (null: it failed, and the log says why).</summary>
+    public Task<DemoSeed.Seeded?> Done => _done.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -40,13 +45,16 @@ public sealed class DemoStartup(DemoSeed seed, IHostApplicationLifetime lifetime
                 fish is null ? "" : $"{site}/p/{fish.PublicCode}",
                 recalled is null ? "" : $"{site}/p/{recalled.PublicCode}",
                 $"{site}/docs", $"{site}/htx", DemoSeed.CooperativeKey);
+            _done.TrySetResult(seeded);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            _done.TrySetCanceled(stoppingToken);
         }
         catch (Exception error)
         {
             logger.LogError(error, "The demo could not be seeded; the application runs without it.");
+            _done.TrySetResult(null);
         }
     }
 
