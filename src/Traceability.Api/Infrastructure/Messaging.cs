@@ -43,7 +43,8 @@ public sealed record MessagingOptions(MessagingTransport Transport, RabbitMqSett
             Milliseconds(configuration, "Messaging:Webhooks:RetryMinIntervalMs", WebhookDeliveryOptions.Default.RetryMinInterval),
             Milliseconds(configuration, "Messaging:Webhooks:RetryMaxIntervalMs", WebhookDeliveryOptions.Default.RetryMaxInterval),
             Milliseconds(configuration, "Messaging:Webhooks:RetryDeltaMs", WebhookDeliveryOptions.Default.RetryDelta),
-            Milliseconds(configuration, "Messaging:Webhooks:TimeoutMs", WebhookDeliveryOptions.Default.Timeout));
+            Milliseconds(configuration, "Messaging:Webhooks:TimeoutMs", WebhookDeliveryOptions.Default.Timeout),
+            Bool(configuration, "Messaging:Webhooks:AllowPrivateNetworks", false));
         if (webhooks.RetryMaxInterval < webhooks.RetryMinInterval)
             throw new InvalidOperationException("Messaging:Webhooks:RetryMaxIntervalMs must not be smaller than Messaging:Webhooks:RetryMinIntervalMs.");
 
@@ -54,10 +55,7 @@ public sealed record MessagingOptions(MessagingTransport Transport, RabbitMqSett
             (!Uri.TryCreate(baseUrlText, UriKind.Absolute, out baseUrl!) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps)))
             throw Invalid("Public:BaseUrl", baseUrlText, "the absolute http(s) address of the public site, e.g. https://truyxuat.example.vn");
 
-        var relay = configuration["Messaging:Relay:RunInProcess"];
-        var runRelay = true;
-        if (!string.IsNullOrWhiteSpace(relay) && !bool.TryParse(relay, out runRelay))
-            throw Invalid("Messaging:Relay:RunInProcess", relay, "true or false");
+        var runRelay = Bool(configuration, "Messaging:Relay:RunInProcess", true);
 
         var instance = configuration["Messaging:InstanceId"];
         if (string.IsNullOrWhiteSpace(instance)) instance = Guid.NewGuid().ToString("N")[..12];
@@ -74,6 +72,13 @@ public sealed record MessagingOptions(MessagingTransport Transport, RabbitMqSett
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
             throw Invalid(key, text, $"a whole number from {min} to {max}");
         return value;
+    }
+
+    private static bool Bool(IConfiguration configuration, string key, bool fallback)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        return bool.TryParse(text, out var value) ? value : throw Invalid(key, text, "true or false");
     }
 
     private static TimeSpan Milliseconds(IConfiguration configuration, string key, TimeSpan fallback) =>
@@ -144,7 +149,7 @@ public static class Messaging
         services.AddSingleton<Features.PublicPage.PageRenderer>();
         services.AddSingleton<WebhookStore>();
         services.AddHttpClient(WebhookDeliveryConsumer.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            .ConfigurePrimaryHttpMessageHandler(() => WebhookNetwork.Handler(options.Webhooks));
         return services;
     }
 

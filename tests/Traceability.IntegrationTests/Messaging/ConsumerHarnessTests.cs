@@ -254,6 +254,49 @@ public sealed class ConsumerHarnessTests
     }
 
     [Fact]
+    public async Task A_webhook_that_leads_into_the_servers_own_network_is_never_called()
+    {
+        var options = TempReadModels.Options(retryLimit: 1, extra: new() { ["Messaging:Webhooks:AllowPrivateNetworks"] = "false" });
+        var (provider, harness, temp) = await StartAsync(options);
+        await using var receiver = await WebhookReceiver.StartAsync(failFirst: 0);
+        try
+        {
+            var store = provider.GetRequiredService<WebhookStore>();
+            var buyer = Guid.NewGuid();
+            // 127.0.0.1 literally, and "localhost", which a name lookup turns into it.
+            await store.AddAsync(buyer, receiver.Url, receiver.Secret, DateTimeOffset.UtcNow, default);
+            await store.AddAsync(buyer, receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal), receiver.Secret, DateTimeOffset.UtcNow, default);
+            var recall = Recall(Guid.NewGuid(), Buyer(buyer));
+            await harness.Bus.Publish(recall, c => c.MessageId = recall.EventId);
+
+            await Eventually.TrueAsync(async () => (await store.DeadLettersAsync(10, default)).Count == 2, Patience, "both dead-lettered");
+            Assert.Empty(receiver.Requests);
+            Assert.All(await store.DeadLettersAsync(10, default), dead => Assert.Contains("internal addresses", dead.LastError, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await StopAsync(provider, temp);
+        }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("10.1.2.3", false)]
+    [InlineData("172.16.0.9", false)]
+    [InlineData("192.168.1.1", false)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("100.64.0.1", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("::1", false)]
+    [InlineData("fd00::1", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("203.113.131.1", true)]
+    [InlineData("2402:800::1", true)]
+    public void Internal_addresses_are_told_from_public_ones(string address, bool isPublic) =>
+        Assert.Equal(isPublic, WebhookNetwork.IsPublic(System.Net.IPAddress.Parse(address)));
+
+    [Fact]
     public void The_signature_is_HMAC_SHA256_over_timestamp_dot_body_in_hex()
     {
         const string secret = "s3cr3t-for-tests-0123456789", timestamp = "1767225600", body = "{\"type\":\"batch.recalled\"}";

@@ -92,6 +92,8 @@ public sealed class TempReadModels : IAsyncDisposable
             ["Messaging:Webhooks:RetryMaxIntervalMs"] = "200",
             ["Messaging:Webhooks:RetryDeltaMs"] = "20",
             ["Messaging:Webhooks:TimeoutMs"] = "5000",
+            // The receiver listens on 127.0.0.1, which production refuses (see the SSRF test).
+            ["Messaging:Webhooks:AllowPrivateNetworks"] = "true",
             ["Public:BaseUrl"] = "https://truyxuat.example.vn",
         };
         foreach (var (key, value) in extra ?? []) settings[key] = value;

@@ -53,6 +53,7 @@ public sealed class RabbitMqEndToEndTests(RabbitMqFixture rabbit, ITestOutputHel
             builder.UseSetting("Messaging:RabbitMq:Host", rabbit.Broker.Host);
             builder.UseSetting("Messaging:RabbitMq:Port", rabbit.Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Messaging:Webhooks:RetryLimit", "10");
+            builder.UseSetting("Messaging:Webhooks:AllowPrivateNetworks", "true");
             builder.UseSetting("Messaging:Webhooks:RetryMinIntervalMs", "100");
             builder.UseSetting("Messaging:Webhooks:RetryMaxIntervalMs", "2000");
             builder.UseSetting("Messaging:Webhooks:RetryDeltaMs", "200");

@@ -10,10 +10,59 @@ namespace Traceability.Api.Features.Webhooks;
 
 /// <summary>How webhook deliveries are attempted: MassTransit's message retry with exponential back-off, then dead-lettered.</summary>
 /// <param name="RetryLimit">Retries after the first attempt (1–20).</param>
-public sealed record WebhookDeliveryOptions(int RetryLimit, TimeSpan RetryMinInterval, TimeSpan RetryMaxInterval, TimeSpan RetryDelta, TimeSpan Timeout)
+/// <param name="AllowPrivateNetworks">
+/// Whether a webhook may lead to a loopback, private, link-local or otherwise internal address. Off by default: a buyer's
+/// URL must not turn the server into a client of its own network (SSRF). Tests on 127.0.0.1 turn it on.
+/// </param>
+public sealed record WebhookDeliveryOptions(int RetryLimit, TimeSpan RetryMinInterval, TimeSpan RetryMaxInterval, TimeSpan RetryDelta, TimeSpan Timeout,
+    bool AllowPrivateNetworks = false)
 {
     public static WebhookDeliveryOptions Default { get; } =
         new(5, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+}
+
+/// <summary>
+/// Connects webhook deliveries only to public addresses (unless allowed): the host name is resolved here and the check
+/// made on the address actually dialled, so a DNS name that points inside (or is re-pointed later) is refused too.
+/// </summary>
+public static class WebhookNetwork
+{
+    public static SocketsHttpHandler Handler(WebhookDeliveryOptions options) => new()
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var addresses = await System.Net.Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, cancellationToken);
+            var allowed = addresses.Where(a => options.AllowPrivateNetworks || IsPublic(a)).ToArray();
+            if (allowed.Length == 0)
+                throw new WebhookDeliveryFailedException(
+                    $"{context.DnsEndPoint.Host} resolves only to internal addresses ({string.Join(", ", addresses.Select(a => a.ToString()))}): refused.");
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    /// <summary>Not loopback, private (RFC 1918, fc00::/7), link-local, carrier-grade NAT, multicast or unspecified.</summary>
+    public static bool IsPublic(System.Net.IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (System.Net.IPAddress.IsLoopback(address) || address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any)) return false;
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+            return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal);
+        var b = address.GetAddressBytes();
+        return !(b[0] == 10 || b[0] == 0 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
+                 (b[0] == 100 && b[1] is >= 64 and <= 127) || b[0] >= 224);
+    }
 }
 
 /// <summary>One POST to one webhook (an Api-internal command on the bus, not a public contract). It carries no secret.</summary>
@@ -147,7 +196,9 @@ public sealed class WebhookDeliveryConsumer(WebhookStore webhooks, IHttpClientFa
         }
         catch (Exception error) when (!cancellationToken.IsCancellationRequested)
         {
-            var message = error is OperationCanceledException ? $"{webhook.Url} did not answer within {options.Timeout}" : error.Message;
+            var message = error is OperationCanceledException ? $"{webhook.Url} did not answer within {options.Timeout}"
+                : error.InnerException is WebhookDeliveryFailedException refused ? refused.Message
+                : error.Message;
             if (context.GetRetryAttempt() >= options.RetryLimit)
             {
                 logger.LogWarning("Webhook delivery {Delivery} to {Url} failed {Attempts} times; dead-lettered: {Error}", deliveryId, webhook.Url, attempt, message);
