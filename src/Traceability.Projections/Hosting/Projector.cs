@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Traceability.EventStore;
 
@@ -134,66 +133,19 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
         running.Stop.Dispose();
     }
 
-    private async Task RunAsync(IProjection projection, GlobalPosition checkpoint, long applied, CancellationToken stop)
-    {
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (!stop.IsCancellationRequested)
+    private Task RunAsync(IProjection projection, GlobalPosition checkpoint, long applied, CancellationToken stop) =>
+        CatchUpLoop.RunAsync(store, projection.Filter, checkpoint, MaxBatch, async (batch, more, ct) =>
         {
-            try
-            {
-                var arrivals = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(MaxBatch * 2) { SingleWriter = true, SingleReader = true });
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                var feed = FeedAsync(projection, checkpoint, arrivals.Writer, linked.Token);
-                try
-                {
-                    var batch = new List<RecordedEvent>(MaxBatch);
-                    while (await arrivals.Reader.WaitToReadAsync(stop))
-                    {
-                        batch.Clear();
-                        while (batch.Count < MaxBatch && arrivals.Reader.TryRead(out var e)) batch.Add(e);
-                        await ApplyAsync(projection, batch, applied + batch.Count, stop);
-                        applied += batch.Count;
-                        checkpoint = batch[^1].Position;
-                        _status[projection.Name] = new ProjectionStatus(projection.Name, checkpoint, applied, batch[^1].Recorded,
-                            arrivals.Reader.Count == 0 ? "live" : "catching up", null);
-                        delay = TimeSpan.FromMilliseconds(100);
-                    }
-                }
-                finally
-                {
-                    await linked.CancelAsync();
-                    try { await feed; }
-                    catch (OperationCanceledException) { }
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception error)
-            {
-                // A failed batch committed nothing: retry from the checkpoint, backing off.
-                logger.LogError(error, "Projection {Projection} failed at {Checkpoint}; retrying", projection.Name, checkpoint);
-                _status[projection.Name] = _status[projection.Name] with { State = "failing", LastError = error.Message };
-                await Task.Delay(delay, stop).ContinueWith(_ => { }, TaskScheduler.Default);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-            }
-        }
-    }
-
-    private async Task FeedAsync(IProjection projection, GlobalPosition checkpoint, ChannelWriter<RecordedEvent> arrivals, CancellationToken stop)
-    {
-        try
+            await ApplyAsync(projection, batch, applied + batch.Count, ct);
+            applied += batch.Count;
+            _status[projection.Name] = new ProjectionStatus(projection.Name, batch[^1].Position, applied, batch[^1].Recorded,
+                more ? "catching up" : "live", null);
+        }, (error, from) =>
         {
-            await foreach (var e in store.SubscribeToAllAsync(checkpoint, projection.Filter, stop))
-                await arrivals.WriteAsync(e, stop);
-            arrivals.TryComplete();
-        }
-        catch (Exception error)
-        {
-            arrivals.TryComplete(error is OperationCanceledException ? null : error);
-        }
-    }
+            // A failed batch committed nothing: the loop retries from the checkpoint, backing off.
+            logger.LogError(error, "Projection {Projection} failed at {Checkpoint}; retrying", projection.Name, from);
+            _status[projection.Name] = _status[projection.Name] with { State = "failing", LastError = error.Message };
+        }, stop);
 
     private async Task ApplyAsync(IProjection projection, IReadOnlyList<RecordedEvent> batch, long applied, CancellationToken cancellationToken)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Threading.Channels;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -61,57 +60,26 @@ public sealed class IntegrationRelay(IEventStore store, ReadModelDatabase databa
     {
         var (checkpoint, published) = await LoadCheckpointAsync(stop);
         _status = new IntegrationRelayStatus(checkpoint, published, "catching up", null);
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (!stop.IsCancellationRequested)
+        await CatchUpLoop.RunAsync(store, Filter, checkpoint, MaxBatch, async (batch, more, ct) =>
         {
-            try
+            // Publish first, in order, each one awaited; commit after. Never the other way round.
+            var count = 0;
+            foreach (var e in batch)
             {
-                var arrivals = Channel.CreateBounded<RecordedEvent>(new BoundedChannelOptions(MaxBatch * 2) { SingleWriter = true, SingleReader = true });
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                var feed = FeedAsync(checkpoint, arrivals.Writer, linked.Token);
-                try
-                {
-                    var batch = new List<RecordedEvent>(MaxBatch);
-                    while (await arrivals.Reader.WaitToReadAsync(stop))
-                    {
-                        batch.Clear();
-                        while (batch.Count < MaxBatch && arrivals.Reader.TryRead(out var e)) batch.Add(e);
-                        // Publish first, in order, each one awaited; commit after. Never the other way round.
-                        var count = 0;
-                        foreach (var e in batch)
-                        {
-                            if (await TranslateAsync(store, e, stop) is not { } message) continue;
-                            await PublishAsync(message, e.EventId, stop);
-                            count++;
-                        }
+                if (await TranslateAsync(store, e, ct) is not { } message) continue;
+                await PublishAsync(message, e.EventId, ct);
+                count++;
+            }
 
-                        await CommitCheckpointAsync(batch[^1].Position, published + count, stop);
-                        checkpoint = batch[^1].Position;
-                        published += count;
-                        _status = new IntegrationRelayStatus(checkpoint, published, arrivals.Reader.Count == 0 ? "live" : "catching up", null);
-                        delay = TimeSpan.FromMilliseconds(100);
-                    }
-                }
-                finally
-                {
-                    await linked.CancelAsync();
-                    try { await feed; }
-                    catch (OperationCanceledException) { }
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception error)
-            {
-                // Nothing after the checkpoint counts as done: resume from it (re-publishing what was published since).
-                logger.LogWarning(error, "Integration relay failed after {Checkpoint}; retrying in {Delay}", checkpoint, delay);
-                _status = new IntegrationRelayStatus(checkpoint, published, "failing", error.Message);
-                await Task.Delay(delay, stop).ContinueWith(_ => { }, TaskScheduler.Default);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
-            }
-        }
+            await CommitCheckpointAsync(batch[^1].Position, published + count, ct);
+            published += count;
+            _status = new IntegrationRelayStatus(batch[^1].Position, published, more ? "catching up" : "live", null);
+        }, (error, from) =>
+        {
+            // Nothing after the checkpoint counts as done: resume from it (re-publishing what was published since).
+            logger.LogWarning(error, "Integration relay failed after {Checkpoint}; retrying", from);
+            _status = new IntegrationRelayStatus(from, published, "failing", error.Message);
+        }, stop);
     }
 
     private async Task PublishAsync(object message, Guid messageId, CancellationToken stop)
@@ -126,20 +94,6 @@ public sealed class IntegrationRelay(IEventStore store, ReadModelDatabase databa
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {
             throw new TimeoutException($"Publishing {message.GetType().Name} {messageId} took longer than {PublishTimeout}.");
-        }
-    }
-
-    private async Task FeedAsync(GlobalPosition checkpoint, ChannelWriter<RecordedEvent> arrivals, CancellationToken stop)
-    {
-        try
-        {
-            await foreach (var e in store.SubscribeToAllAsync(checkpoint, Filter, stop))
-                await arrivals.WriteAsync(e, stop);
-            arrivals.TryComplete();
-        }
-        catch (Exception error)
-        {
-            arrivals.TryComplete(error is OperationCanceledException ? null : error);
         }
     }
 
