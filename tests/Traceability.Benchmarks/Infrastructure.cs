@@ -3,19 +3,41 @@ using System.Globalization;
 
 namespace Traceability.Benchmarks;
 
-/// <summary>How long to measure and how much to read; <c>--quick</c> shrinks everything to fit in two minutes.</summary>
-internal sealed record Settings(bool Quick, TimeSpan Warmup, TimeSpan Duration, int ReadAllEvents, string TempDir)
+/// <summary>
+/// How long to measure and how much to read; <c>--quick</c> shrinks everything to fit in two minutes, and
+/// <c>--only page,value_chain</c> runs just the named groups (<see cref="Groups"/>).
+/// </summary>
+internal sealed record Settings(bool Quick, TimeSpan Warmup, TimeSpan Duration, int ReadAllEvents, string TempDir, IReadOnlySet<string>? Only)
 {
+    /// <summary>The groups, in the order they run; "postgres" is read-all and the PostgreSQL appends (one server).</summary>
+    public static readonly IReadOnlyList<string> Groups = ["sqlite", "projections", "value_chain", "postgres", "page"];
+
     public static Settings From(string[] args, string tempDir)
     {
         var quick = args.Contains("--quick");
+        var only = OnlyGroups(args)?.ToHashSet(StringComparer.Ordinal);
         return quick
-            ? new Settings(true, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2), 50_000, tempDir)
-            : new Settings(false, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 200_000, tempDir);
+            ? new Settings(true, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2), 50_000, tempDir, only)
+            : new Settings(false, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), 200_000, tempDir, only);
     }
+
+    /// <summary>What is wrong with the arguments, checked before anything starts; null when nothing is.</summary>
+    public static string? ArgumentError(string[] args) =>
+        OnlyGroups(args) is { } only && (only.Length == 0 || only.Except(Groups).Any())
+            ? $"--only takes a comma-separated list of these groups: {string.Join(", ", Groups)}"
+            : null;
+
+    public bool Runs(string group) => Only is null || Only.Contains(group);
 
     /// <summary>A fresh SQLite file per figure, so no figure inherits another's database.</summary>
     public string NewDbPath(string name) => Path.Combine(TempDir, name.Replace('.', '_') + ".db");
+
+    private static string[]? OnlyGroups(string[] args)
+    {
+        var index = Array.IndexOf(args, "--only");
+        if (index < 0) return null;
+        return index + 1 < args.Length ? args[index + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+    }
 }
 
 /// <summary>Progress and diagnostics go to stderr; stdout carries only <c>figure:</c> lines.</summary>

@@ -1,6 +1,6 @@
 // Traceability event store benchmarks.
 //
-//   dotnet run -c Release --project tests/Traceability.Benchmarks [-- --quick]
+//   dotnet run -c Release --project tests/Traceability.Benchmarks [-- --quick] [--only page,value_chain]
 //
 // Every figure is one stdout line "figure: <name> = <number> <unit>" (invariant culture), ratios last; progress and
 // diagnostics go to stderr. All figures come from the same run. PostgreSQL is a throwaway server started here (or the
@@ -13,6 +13,12 @@ using Traceability.Benchmarks;
 using Traceability.TestServers;
 
 var wall = Stopwatch.StartNew();
+if (Settings.ArgumentError(args) is { } argumentError)
+{
+    Console.Error.WriteLine(argumentError);
+    return 2;
+}
+
 var tempDir = Directory.CreateTempSubdirectory("traceability-bench-").FullName;
 var settings = Settings.From(args, tempDir);
 var report = new Report();
@@ -21,20 +27,46 @@ var payloads = new Payloads();
 Log.Info($"date: {DateTimeOffset.Now:yyyy-MM-dd HH:mm:ss zzz}; {RuntimeInformation.OSDescription}; " +
          $".NET {Environment.Version}; {Environment.ProcessorCount} cores; " +
          $"{(settings.Quick ? "QUICK" : "full")} run ({settings.Duration.TotalSeconds:F0} s per figure after " +
-         $"{settings.Warmup.TotalSeconds:F1} s warm-up); temp dir {tempDir}");
+         $"{settings.Warmup.TotalSeconds:F1} s warm-up); " +
+         (settings.Only is null ? "" : $"only {string.Join(", ", settings.Only)}; ") + $"temp dir {tempDir}");
 Log.Info($"payload: {payloads.AverageDataBytes:F0} bytes of JSON data + {payloads.AverageMetadataBytes:F0} bytes of metadata per event");
 #if DEBUG
 Log.Info("WARNING: Debug build; run with -c Release for meaningful figures");
 #endif
 report.Figure("machine.cores", Environment.ProcessorCount, "cores");
 
-var databases = new List<string>();
 try
 {
-    await SqliteBenchmarks.RunAsync(settings, payloads, report);
-    await ProjectionBenchmarks.RunAsync(settings, report);
-    await ValueChainBenchmarks.RunAsync(settings, report);
+    if (settings.Runs("sqlite")) await SqliteBenchmarks.RunAsync(settings, payloads, report);
+    if (settings.Runs("projections")) await ProjectionBenchmarks.RunAsync(settings, report);
+    if (settings.Runs("value_chain")) await ValueChainBenchmarks.RunAsync(settings, report);
+    if (settings.Runs("postgres")) await RunPostgresGroupsAsync(settings, payloads, report);
+    if (settings.Runs("page")) await PageBenchmarks.RunAsync(settings, report);
 
+    if (settings.Runs("sqlite")) report.Ratio("ratio.sqlite.single_vs_raw", "sqlite.append.single", "sqlite.raw.single");
+    if (settings.Runs("postgres")) report.Ratio("ratio.postgres_vs_marten", "postgres.append.concurrent8", "marten.append.concurrent8");
+    if (settings.Runs("page")) report.Ratio("ratio.page_vs_static", "page.cached.rps", "static.rps");
+}
+finally
+{
+    SqliteConnection.ClearAllPools();
+    try
+    {
+        Directory.Delete(tempDir, recursive: true);
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        Log.Info($"could not delete {tempDir}: {e.Message}");
+    }
+}
+
+Log.Info($"done in {wall.Elapsed.TotalSeconds:F1} s" + (report.Failures > 0 ? $"; {report.Failures} group(s) FAILED" : ""));
+return report.Failures == 0 ? 0 : 1;
+
+// Read-all and the PostgreSQL appends share one throwaway server.
+static async Task RunPostgresGroupsAsync(Settings settings, Payloads payloads, Report report)
+{
+    var databases = new List<string>();
     ThrowawayPostgres? server = null;
     await report.GroupAsync("postgres (start)", async () =>
     {
@@ -69,25 +101,7 @@ try
             Log.Info("postgres: stopped");
         }
     }
-
-    report.Ratio("ratio.sqlite.single_vs_raw", "sqlite.append.single", "sqlite.raw.single");
-    report.Ratio("ratio.postgres_vs_marten", "postgres.append.concurrent8", "marten.append.concurrent8");
 }
-finally
-{
-    SqliteConnection.ClearAllPools();
-    try
-    {
-        Directory.Delete(tempDir, recursive: true);
-    }
-    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-    {
-        Log.Info($"could not delete {tempDir}: {e.Message}");
-    }
-}
-
-Log.Info($"done in {wall.Elapsed.TotalSeconds:F1} s" + (report.Failures > 0 ? $"; {report.Failures} group(s) FAILED" : ""));
-return report.Failures == 0 ? 0 : 1;
 
 // The durability settings decide what PostgreSQL figures mean: print them next to the figures.
 static async Task LogServerSettingsAsync(string connectionString)

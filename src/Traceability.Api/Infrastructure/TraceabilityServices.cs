@@ -1,6 +1,7 @@
 using Traceability.Api.Features.CooperativePages;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.FileProviders;
 using Traceability.Api.Features.PersonalData;
 using Traceability.Api.Security;
 using Traceability.EventStore;
@@ -100,6 +101,7 @@ public static class TraceabilityServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        UsePublicFiles(app);
         app.Use(RefuseOversizedBodies);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -109,6 +111,24 @@ public static class TraceabilityServices
         {
             if (http.Request.Headers.ContainsKey(CommandPipeline.IdempotencyHeader)) http.Request.EnableBuffering();
             return next(http);
+        });
+    }
+
+    /// <summary>
+    /// Files under the web root (<c>wwwroot</c> beside the app, or the <c>webroot</c> setting) are the same for everyone, so
+    /// they are answered before authentication and the rate limiter. They are not fingerprinted: browsers may keep them an
+    /// hour, then revalidate (ETag, Last-Modified). No web root, no middleware, and no start-up warning about a missing one.
+    /// </summary>
+    private static void UsePublicFiles(WebApplication app)
+    {
+        if (app.Environment.WebRootFileProvider is NullFileProvider) return;
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            OnPrepareResponse = file =>
+            {
+                file.Context.Response.Headers.CacheControl = "public, max-age=3600";
+                file.Context.Response.Headers.XContentTypeOptions = "nosniff";
+            },
         });
     }
 
