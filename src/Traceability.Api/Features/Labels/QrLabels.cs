@@ -168,19 +168,35 @@ public sealed class BatchIdentities(ReadModelDatabase readModels)
 {
     private const string Columns = "SELECT batch_id, public_code, gtin, lot_number FROM provenance_batches";
 
+    /// <summary>Found identities by code or GTIN + lot. A code, once given, names its batch for ever, so a hit is kept (a miss is not).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BatchIdentity> _found = new(StringComparer.Ordinal);
+
+    private const int MaxRemembered = 100_000;
+
+    private async Task<BatchIdentity?> RememberedAsync(string key, Func<Task<BatchIdentity?>> find)
+    {
+        if (_found.TryGetValue(key, out var known)) return known;
+        var found = await find();
+        if (found is null) return null;
+        if (_found.Count >= MaxRemembered) _found.Clear();
+        _found[key] = found;
+        return found;
+    }
+
     public Task<BatchIdentity?> ByIdAsync(Guid batchId, CancellationToken cancellationToken) =>
         FirstAsync($"{Columns} WHERE batch_id = @v AND public_code IS NOT NULL", batchId.ToString(), cancellationToken);
 
     public Task<BatchIdentity?> ByCodeAsync(PublicCode code, CancellationToken cancellationToken) =>
-        FirstAsync($"{Columns} WHERE public_code = @v", code.Value, cancellationToken);
+        RememberedAsync($"code\n{code.Value}", () => FirstAsync($"{Columns} WHERE public_code = @v", code.Value, cancellationToken));
 
     /// <summary>A lot number is unique per cooperative and product, and a GTIN names one brand owner's product.</summary>
-    public async Task<BatchIdentity?> ByGtinAndLotAsync(string gtin, string lot, CancellationToken cancellationToken)
-    {
-        var rows = await readModels.QueryAsync($"{Columns} WHERE gtin = @gtin AND lot_number = @lot AND public_code IS NOT NULL ORDER BY produced_at LIMIT 1",
-            Read, cancellationToken, ("@gtin", gtin), ("@lot", lot));
-        return rows.Count > 0 ? rows[0] : null;
-    }
+    public Task<BatchIdentity?> ByGtinAndLotAsync(string gtin, string lot, CancellationToken cancellationToken) =>
+        RememberedAsync($"gtin\n{gtin}\n{lot}", async () =>
+        {
+            var rows = await readModels.QueryAsync($"{Columns} WHERE gtin = @gtin AND lot_number = @lot AND public_code IS NOT NULL ORDER BY produced_at LIMIT 1",
+                Read, cancellationToken, ("@gtin", gtin), ("@lot", lot));
+            return rows.Count > 0 ? rows[0] : null;
+        });
 
     private async Task<BatchIdentity?> FirstAsync(string sql, string value, CancellationToken cancellationToken)
     {
