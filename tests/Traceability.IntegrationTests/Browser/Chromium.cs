@@ -37,9 +37,13 @@ public sealed class Chromium : IAsyncLifetime
     }
 
     /// <summary>A fresh context on a phone-sized viewport; page tests pass "vi-VN" (the default) or "en-US".</summary>
-    public Task<IBrowserContext> NewContextAsync(string locale = "vi-VN") =>
+    /// <param name="bypassCsp">
+    /// Ignore the pages' Content-Security-Policy: the injection tests turn it off so an unencoded payload would run and
+    /// be seen, instead of being stopped by the policy and passing unnoticed.
+    /// </param>
+    public Task<IBrowserContext> NewContextAsync(string locale = "vi-VN", bool bypassCsp = false) =>
         (_browser ?? throw new InvalidOperationException("The browser has not been launched."))
-            .NewContextAsync(new() { ViewportSize = Phone, Locale = locale });
+            .NewContextAsync(new() { ViewportSize = Phone, Locale = locale, BypassCSP = bypassCsp });
 
     public async Task DisposeAsync()
     {

@@ -26,6 +26,9 @@ public sealed class LiveApp : IAsyncDisposable
 
     public IServiceProvider Services => _api.Services;
 
+    /// <summary>The factory underneath, for the Api tests' helpers (<c>CanGioParties</c>, <c>FlowSteps.SettleAsync</c>).</summary>
+    public ApiFactory Api => _api;
+
     /// <summary>
     /// Starts the Api. <paramref name="settings"/> receives the address before the host is built, because page tests
     /// configure settings that contain it (<c>Public:BaseUrl</c>, the address printed in QR codes).

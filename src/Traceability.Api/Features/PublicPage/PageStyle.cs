@@ -10,7 +10,7 @@ namespace Traceability.Api.Features.PublicPage;
 public static class PageStyle
 {
     public const string Css = """
-        *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1d2b24;background:#f4f7f5}
+        *{box-sizing:border-box}body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#1d2b24;background:#f4f7f5;overflow-wrap:anywhere}
         main{max-width:40rem;margin:0 auto;padding:.75rem}header{display:flex;justify-content:space-between;align-items:center;gap:.5rem}
         header p{margin:0;font-size:.85rem;color:#52645a}a{color:#0b5d3b}h1{font-size:1.35rem;margin:.4rem 0 .1rem}h2{font-size:1.05rem;margin:0 0 .5rem}
         .sub{margin:0 0 .6rem;color:#52645a}.card{background:#fff;border-radius:.6rem;padding:.8rem;margin:.7rem 0;box-shadow:0 1px 2px #0002}

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Traceability.Api.Features.Labels;
 using Traceability.Api.Features.Provenance;
@@ -50,6 +51,7 @@ public static class PublicPages
 
     private static async Task<IResult> ByGtinAndLot(string gtin, string lot, HttpContext http, BatchIdentities identities, PageRenderer renderer)
     {
+        lot = LotAsSent(http) ?? lot;
         // GS1 Digital Link carries a GTIN as 14 digits; shorter GTINs (8, 12, 13) are padded with zeros on the left.
         if (gtin.Length is not (8 or 12 or 13 or 14) || !gtin.All(char.IsAsciiDigit))
             throw new InvalidFieldException("gtin", "GTIN gồm 8, 12, 13 hoặc 14 chữ số.", "A GTIN has 8, 12, 13 or 14 digits.");
@@ -60,6 +62,21 @@ public static class PublicPages
             throw new InvalidFieldException("lot", "Số lô dài 1 đến 100 ký tự.", "A lot number is 1 to 100 characters.");
         var identity = await identities.ByGtinAndLotAsync(valid.Value, lot, http.RequestAborted);
         return await RespondAsync(http, identity, $"{gtin14}/{lot}", renderer);
+    }
+
+    /// <summary>
+    /// The lot segment of <c>/01/{gtin}/10/{lot}</c> decoded exactly once. The server decodes the path before routing
+    /// except an encoded slash, which stays "%2F" (and "%252F" arrives as "%2F" too), so a lot with a slash — GS1 allows
+    /// it in AI 10, and every label encodes it as %2F — would never be found: it is read from the raw request target.
+    /// Null when the target has another shape (absolute form, a path base), where the route's value stands.
+    /// </summary>
+    private static string? LotAsSent(HttpContext http)
+    {
+        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target)) return null;
+        var end = target.IndexOfAny(['?', '#']);
+        var segments = (end >= 0 ? target[..end] : target).Split('/');
+        return segments is ["", "01", _, "10", { Length: > 0 } lot] ? Uri.UnescapeDataString(lot) : null;
     }
 
     private static async Task<IResult> RespondAsync(HttpContext http, BatchIdentity? identity, string asked, PageRenderer renderer)
