@@ -10,7 +10,7 @@ namespace Traceability.Api.Features.PublicPage;
 public sealed record PageLanguage(string Code, CultureInfo Culture, PageTexts Texts)
 {
     public static PageLanguage Vietnamese { get; } = new("vi", CultureInfo.GetCultureInfo("vi-VN"), PageTexts.Vietnamese);
-    public static PageLanguage English { get; } = new("en", CultureInfo.GetCultureInfo("en-GB"), PageTexts.English);
+    public static PageLanguage English { get; } = new("en", CultureInfo.GetCultureInfo("en-US"), PageTexts.English);
 
     /// <summary>Vietnam keeps UTC+7 all year (no daylight saving): times are shown as a person there reads them.</summary>
     public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
