@@ -85,7 +85,11 @@ public sealed class PublicPageTests(SharedApis apis) : IClassFixture<SharedApis>
         var gtin13 = batch.Gtin![1..];
         Assert.Equal(HttpStatusCode.OK, (await p.Anonymous.SendAsync(Get($"/01/{gtin13}/10/{Uri.EscapeDataString(lot)}", "text/html"))).StatusCode);
         var sloppy = batch.Code.ToLowerInvariant().Insert(4, "-");
-        Assert.Equal(HttpStatusCode.OK, (await p.Anonymous.SendAsync(Get($"/p/{sloppy}", "text/html"))).StatusCode);
+        var typed = await p.Anonymous.SendAsync(Get($"/p/{sloppy}", "text/html"));
+        Assert.Equal(HttpStatusCode.OK, typed.StatusCode);
+        // Whatever the spelling, the page links (and is cached) under its canonical address: spellings cannot fill memory.
+        Assert.Contains($"href=\"/p/{batch.Code}?lang=en\"", await typed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(vi.Headers.ETag, typed.Headers.ETag);
     }
 
     [Fact]

@@ -50,12 +50,12 @@ public static class PublicPageFlow
     public static Task<LiveApp> StartAppAsync() =>
         LiveApp.StartAsync(address => new Dictionary<string, string?> { ["Public:BaseUrl"] = address.ToString() });
 
-    /// <summary>A phone context whose every wait is bounded: 10 s for an action, 15 s for a navigation.</summary>
+    /// <summary>A phone context whose every wait is bounded: 30 s for an action, 45 s for a navigation (CI machines are shared and slow).</summary>
     public static async Task<IBrowserContext> PhoneAsync(this Chromium chromium, string locale = "vi-VN", bool bypassCsp = false)
     {
         var context = await chromium.NewContextAsync(locale, bypassCsp);
-        context.SetDefaultTimeout(10_000);
-        context.SetDefaultNavigationTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(45_000);
         return context;
     }
 

@@ -46,7 +46,7 @@ public static class PublicPages
     private static async Task<IResult> ByCode(string code, HttpContext http, BatchIdentities identities, PageRenderer renderer)
     {
         var identity = PublicCode.TryParse(code, out var parsed) ? await identities.ByCodeAsync(parsed, http.RequestAborted) : null;
-        return await RespondAsync(http, identity, code, renderer);
+        return await RespondAsync(http, identity, code, renderer, byCode: true);
     }
 
     private static async Task<IResult> ByGtinAndLot(string gtin, string lot, HttpContext http, BatchIdentities identities, PageRenderer renderer)
@@ -61,7 +61,7 @@ public static class PublicPages
         if (lot.Length is 0 or > 100)
             throw new InvalidFieldException("lot", "Số lô dài 1 đến 100 ký tự.", "A lot number is 1 to 100 characters.");
         var identity = await identities.ByGtinAndLotAsync(valid.Value, lot, http.RequestAborted);
-        return await RespondAsync(http, identity, $"{gtin14}/{lot}", renderer);
+        return await RespondAsync(http, identity, $"{gtin14}/{lot}", renderer, byCode: false);
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ public static class PublicPages
         return segments is ["", "01", _, "10", { Length: > 0 } lot] ? Uri.UnescapeDataString(lot) : null;
     }
 
-    private static async Task<IResult> RespondAsync(HttpContext http, BatchIdentity? identity, string asked, PageRenderer renderer)
+    private static async Task<IResult> RespondAsync(HttpContext http, BatchIdentity? identity, string asked, PageRenderer renderer, bool byCode)
     {
         var linkType = http.Request.Query["linkType"].ToString();
         var wants = Negotiate(http.Request);
@@ -107,7 +107,12 @@ public static class PublicPages
             return await ProvenanceQueries.FindAsync(renderer.ReadModels, identity.BatchId, http.RequestAborted) is { } provenance
                 ? TypedResults.Ok(provenance)
                 : GetProvenanceEndpoint.NotFound();
-        return await renderer.PageAsync(http, identity);
+        // The page's own links and its cache key use the canonical address, whatever spelling was typed (case, hyphens,
+        // GTIN-13): a few copies per batch, however many spellings a visitor (or an attacker) tries.
+        var canonical = byCode || identity.Gtin is null
+            ? $"/p/{identity.PublicCode}"
+            : $"/01/{identity.Gtin}/10/{Uri.EscapeDataString(identity.LotNumber)}";
+        return await renderer.PageAsync(http, identity, canonical);
     }
 
     private enum Wanted
@@ -189,10 +194,10 @@ public sealed class PageRenderer(IServiceProvider services, ILoggerFactory logge
 
     public sealed record RenderedPage(byte[] Html, string ETag);
 
-    public async Task<IResult> PageAsync(HttpContext http, BatchIdentity identity)
+    public async Task<IResult> PageAsync(HttpContext http, BatchIdentity identity, string canonicalPath)
     {
         var language = PageLanguage.Of(http.Request);
-        var toggle = $"{http.Request.Path}?lang={language.Other.Code}";
+        var toggle = $"{canonicalPath}?lang={language.Other.Code}";
         var page = await cache.GetOrAddAsync(identity.BatchId, $"html-{language.Code}-{toggle}", async ct =>
         {
             var provenance = await ProvenanceQueries.FindAsync(readModels, identity.BatchId, ct)
