@@ -154,7 +154,10 @@ public sealed partial class CooperativePortalTests(SharedApis apis) : IClassFixt
 
         // Another cooperative's batch is not there for you; signing out ends the session.
         var theirs = await RegisterRawBatchAsync(p.OtherCooperative, new StepClock(), $"CG-OTHER-{Guid.NewGuid():N}"[..16]);
-        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"/htx/lo-hang/{theirs}")).StatusCode);
+        var notYours = await browser.GetAsync($"/htx/lo-hang/{theirs}");
+        Assert.Equal(HttpStatusCode.NotFound, notYours.StatusCode);
+        Assert.Contains("id=\"not-found\"", await notYours.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("default-src 'none'", notYours.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync($"/htx/lo-hang/{theirs}/phoi-say")).StatusCode);
         var (listToken, _) = await OpenFormAsync(browser, "/htx/lo-hang");
         Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/htx/dang-xuat", [new("__af", listToken)])).StatusCode);

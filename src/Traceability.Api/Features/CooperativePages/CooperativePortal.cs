@@ -242,12 +242,18 @@ public sealed class PortalRenderer(IServiceProvider services, ILoggerFactory log
 
         var html = await _renderer.Dispatcher.InvokeAsync(async () =>
             (await _renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters))).ToHtmlString());
+        SecurityHeaders(http);
+        return Results.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
+    }
+
+    /// <summary>The public page's policy (no script, its own style only), and nothing kept by caches: these pages are private.</summary>
+    private static void SecurityHeaders(HttpContext http)
+    {
         var headers = http.Response.Headers;
         headers.ContentSecurityPolicy = PageStyle.ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
-        return Results.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
     }
 
     public Task<IResult> FormAsync(HttpContext http, string title, string action, string submit, IReadOnlyList<FormField> fields, IFormCollection? typed,
@@ -265,8 +271,7 @@ public sealed class PortalRenderer(IServiceProvider services, ILoggerFactory log
         return PageAsync<FormPage>(http, new() { [nameof(FormPage.Form)] = model, [nameof(FormPage.Cooperative)] = signedIn }, status, bare: true);
     }
 
-    public Task<IResult> NotFoundAsync(HttpContext http) =>
-        PageAsync<BatchListPage>(http, new() { [nameof(BatchListPage.Batches)] = Array.Empty<PortalBatch>() }, StatusCodes.Status404NotFound);
+    public Task<IResult> NotFoundAsync(HttpContext http) => PageAsync<PortalNotFoundPage>(http, new(), StatusCodes.Status404NotFound);
 
     /// <summary>A form posted without a valid anti-forgery token changes nothing: 400 with a page that says why.</summary>
     public async Task<IResult?> RefuseForgeryAsync(HttpContext http, IAntiforgery guard)
@@ -278,6 +283,7 @@ public sealed class PortalRenderer(IServiceProvider services, ILoggerFactory log
         }
         catch (AntiforgeryValidationException)
         {
+            SecurityHeaders(http);
             return Results.Content("<!DOCTYPE html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Phiên làm việc hết hạn</title>" +
                                    "<p>Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy <a href=\"/htx\">tải lại trang</a> và gửi lại.</p></html>",
                 "text/html; charset=utf-8", System.Text.Encoding.UTF8, StatusCodes.Status400BadRequest);
