@@ -12,7 +12,8 @@ public sealed record ProjectionStatus(string Name, GlobalPosition Checkpoint, lo
 /// Runs every projection as a catch-up subscription on <c>$all</c>. Each batch of events is applied and the
 /// checkpoint moved in one transaction (exactly-once effect); on restart a projection resumes after its
 /// checkpoint. Events are batched as they arrive — up to <see cref="MaxBatch"/> — so a rebuild writes in large
-/// transactions and live processing in small ones.
+/// transactions and live processing in small ones. Projections at the same checkpoint share one reader and one
+/// transaction per batch.
 /// </summary>
 public sealed class Projector(IEventStore store, ReadModelDatabase database, IEnumerable<IProjection> projections, ILogger<Projector> logger)
     : IAsyncDisposable
@@ -21,7 +22,9 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
 
     private readonly IReadOnlyList<IProjection> _projections = projections.ToList();
     private readonly ConcurrentDictionary<string, ProjectionStatus> _status = new();
-    private readonly ConcurrentDictionary<string, (CancellationTokenSource Stop, Task Loop)> _running = new();
+    /// <summary>The loops that run, each serving one or more projections that stand at the same checkpoint.</summary>
+    private readonly List<(IReadOnlyList<IProjection> Members, CancellationTokenSource Stop, Task Loop)> _running = [];
+    private readonly SemaphoreSlim _control = new(1, 1);
 
     public IReadOnlyList<IProjection> Projections => _projections;
 
@@ -49,11 +52,10 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
                 {
                     foreach (var p in _projections) _status[p.Name] = new ProjectionStatus(p.Name, GlobalPosition.Start, 0, null, "standby", null);
                 }, _closing.Token);
-                foreach (var projection in _projections)
-                {
-                    await CreateSchemaAsync(projection, _closing.Token);
-                    Start(projection, await LoadCheckpointAsync(projection.Name, _closing.Token));
-                }
+                foreach (var projection in _projections) await CreateSchemaAsync(projection, _closing.Token);
+                await _control.WaitAsync(_closing.Token);
+                try { await StartAllAsync(_closing.Token); }
+                finally { _control.Release(); }
             }
             catch (OperationCanceledException) when (_closing.IsCancellationRequested)
             {
@@ -72,20 +74,35 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
                          ?? throw new ArgumentException($"No projection named '{name}'.", nameof(name));
         await Task.WhenAny(Started, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
         if (!IsActive) throw new ProjectorStandbyException();
-        await StopAsync(name);
-        await using (var connection = await database.OpenAsync(cancellationToken))
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        await _control.WaitAsync(cancellationToken);
+        try
         {
-            foreach (var table in projection.Tables)
-                await database.ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}", cancellationToken);
-            await database.ExecuteAsync(connection, transaction, "DELETE FROM projection_checkpoints WHERE name = @name", cancellationToken,
-                ("@name", name));
-            await transaction.CommitAsync(cancellationToken);
-        }
+            // Every loop stops (the projection may share one), the projection starts over, and the loops are formed again.
+            await StopAllAsync();
+            var sqlite = database.Dialect == SqlDialect.Sqlite;
+            if (sqlite) await database.WriteTurn.WaitAsync(cancellationToken);
+            try
+            {
+                await using var connection = await database.OpenAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                foreach (var table in projection.Tables)
+                    await database.ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}", cancellationToken);
+                await database.ExecuteAsync(connection, transaction, "DELETE FROM projection_checkpoints WHERE name = @name", cancellationToken,
+                    ("@name", name));
+                await transaction.CommitAsync(cancellationToken);
+            }
+            finally
+            {
+                if (sqlite) database.WriteTurn.Release();
+            }
 
-        await CreateSchemaAsync(projection, cancellationToken);
-        _status[name] = new ProjectionStatus(name, GlobalPosition.Start, 0, null, "rebuilding", null);
-        Start(projection, (GlobalPosition.Start, 0));
+            await CreateSchemaAsync(projection, cancellationToken);
+            await StartAllAsync(cancellationToken, rebuilding: name);
+        }
+        finally
+        {
+            _control.Release();
+        }
     }
 
     /// <summary>Waits until every projection has applied everything up to <paramref name="position"/> (or as far as its filter reaches).</summary>
@@ -117,58 +134,108 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
         }
     }
 
-    private void Start(IProjection projection, (GlobalPosition Checkpoint, long Events) from)
+    /// <summary>
+    /// Starts a loop per checkpoint: projections that stand at the same place (all of them after a restart, or a
+    /// whole rebuild) share one reader of <c>$all</c> and one transaction per batch, instead of each reading and
+    /// committing alone.
+    /// </summary>
+    private async Task StartAllAsync(CancellationToken cancellationToken, string? rebuilding = null)
     {
-        _status[projection.Name] = new ProjectionStatus(projection.Name, from.Checkpoint, from.Events, null, "catching up", null);
-        var stop = new CancellationTokenSource();
-        _running[projection.Name] = (stop, Task.Run(() => RunAsync(projection, from.Checkpoint, from.Events, stop.Token)));
-    }
-
-    private async Task StopAsync(string name)
-    {
-        if (!_running.TryRemove(name, out var running)) return;
-        await running.Stop.CancelAsync();
-        try { await running.Loop; }
-        catch (OperationCanceledException) { }
-        running.Stop.Dispose();
-    }
-
-    private Task RunAsync(IProjection projection, GlobalPosition checkpoint, long applied, CancellationToken stop) =>
-        CatchUpLoop.RunAsync(store, projection.Filter, checkpoint, MaxBatch, async (batch, more, ct) =>
+        var standing = new List<(IProjection Projection, GlobalPosition Checkpoint, long Events)>();
+        foreach (var projection in _projections)
         {
-            await ApplyAsync(projection, batch, applied + batch.Count, ct);
-            applied += batch.Count;
-            _status[projection.Name] = new ProjectionStatus(projection.Name, batch[^1].Position, applied, batch[^1].Recorded,
-                more ? "catching up" : "live", null);
+            var (checkpoint, events) = await LoadCheckpointAsync(projection.Name, cancellationToken);
+            standing.Add((projection, checkpoint, events));
+            _status[projection.Name] = new ProjectionStatus(projection.Name, checkpoint, events, null,
+                projection.Name == rebuilding ? "rebuilding" : "catching up", null);
+        }
+
+        foreach (var group in standing.GroupBy(s => s.Checkpoint))
+        {
+            var members = group.Select(g => g.Projection).ToList();
+            var applied = group.ToDictionary(g => g.Projection.Name, g => g.Events, StringComparer.Ordinal);
+            var stop = new CancellationTokenSource();
+            _running.Add((members, stop, Task.Run(() => RunAsync(members, group.Key, applied, stop.Token))));
+        }
+    }
+
+    private async Task StopAllAsync()
+    {
+        foreach (var (_, stop, loop) in _running)
+        {
+            await stop.CancelAsync();
+            try { await loop; }
+            catch (OperationCanceledException) { }
+            stop.Dispose();
+        }
+
+        _running.Clear();
+    }
+
+    private Task RunAsync(IReadOnlyList<IProjection> members, GlobalPosition checkpoint, Dictionary<string, long> applied, CancellationToken stop) =>
+        CatchUpLoop.RunAsync(store, Union(members), checkpoint, MaxBatch, async (batch, more, ct) =>
+        {
+            var counts = await ApplyAsync(members, batch, applied, ct);
+            foreach (var member in members)
+            {
+                applied[member.Name] += counts[member.Name];
+                _status[member.Name] = new ProjectionStatus(member.Name, batch[^1].Position, applied[member.Name], batch[^1].Recorded,
+                    more ? "catching up" : "live", null);
+            }
         }, (error, from) =>
         {
             // A failed batch committed nothing: the loop retries from the checkpoint, backing off.
-            logger.LogError(error, "Projection {Projection} failed at {Checkpoint}; retrying", projection.Name, from);
-            _status[projection.Name] = _status[projection.Name] with { State = "failing", LastError = error.Message };
+            foreach (var member in members)
+            {
+                logger.LogError(error, "Projection {Projection} failed at {Checkpoint}; retrying", member.Name, from);
+                _status[member.Name] = _status[member.Name] with { State = "failing", LastError = error.Message };
+            }
         }, stop);
 
-    private async Task ApplyAsync(IProjection projection, IReadOnlyList<RecordedEvent> batch, long applied, CancellationToken cancellationToken)
+    /// <summary>What a loop reads: the members' categories when each filters by category only, else everything (each member then picks its own).</summary>
+    private static EventFilter Union(IReadOnlyList<IProjection> members) =>
+        members.All(m => m.Filter.Categories.Count > 0 && m.Filter.EventTypes.Count == 0)
+            ? new EventFilter(members.SelectMany(m => m.Filter.Categories).Distinct(StringComparer.Ordinal).ToList(), [])
+            : members.Count == 1 ? members[0].Filter : EventFilter.All;
+
+    /// <summary>Applies a batch to every member and moves every member's checkpoint, in one transaction.</summary>
+    private async Task<Dictionary<string, long>> ApplyAsync(IReadOnlyList<IProjection> members, IReadOnlyList<RecordedEvent> batch,
+        IReadOnlyDictionary<string, long> applied, CancellationToken cancellationToken)
     {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var sqlite = database.Dialect == SqlDialect.Sqlite;
         if (sqlite) await database.WriteTurn.WaitAsync(cancellationToken);
         try
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using (var work = new ProjectionBatch(database, connection, transaction, batch))
-                await projection.ApplyAsync(work, cancellationToken);
             var last = batch[^1].Position;
-            await database.ExecuteAsync(connection, transaction, """
-                INSERT INTO projection_checkpoints (name, commit_position, prepare_position, events) VALUES (@name, @commit, @prepare, @events)
-                ON CONFLICT (name) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position,
-                    events = excluded.events
-                """, cancellationToken, ("@name", projection.Name), ("@commit", last.Commit), ("@prepare", last.Prepare), ("@events", applied));
+            foreach (var member in members)
+            {
+                var mine = members.Count == 1 ? batch : batch.Where(member.Filter.Matches).ToList();
+                counts[member.Name] = mine.Count;
+                if (mine.Count > 0)
+                {
+                    await using var work = new ProjectionBatch(database, connection, transaction, mine);
+                    await member.ApplyAsync(work, cancellationToken);
+                }
+
+                await database.ExecuteAsync(connection, transaction, """
+                    INSERT INTO projection_checkpoints (name, commit_position, prepare_position, events) VALUES (@name, @commit, @prepare, @events)
+                    ON CONFLICT (name) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position,
+                        events = excluded.events
+                    """, cancellationToken, ("@name", member.Name), ("@commit", last.Commit), ("@prepare", last.Prepare),
+                    ("@events", applied[member.Name] + mine.Count));
+            }
+
             await transaction.CommitAsync(cancellationToken);
         }
         finally
         {
             if (sqlite) database.WriteTurn.Release();
         }
+
+        return counts;
     }
 
     private async Task CreateSchemaAsync(IProjection projection, CancellationToken cancellationToken)
@@ -203,7 +270,9 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
     {
         await _closing.CancelAsync();
         if (_starting is not null) await _starting;
-        foreach (var name in _running.Keys.ToList()) await StopAsync(name);
+        await _control.WaitAsync();
+        try { await StopAllAsync(); }
+        finally { _control.Release(); }
         if (_lease is not null) await _lease.DisposeAsync();
         _lease = null;
     }
