@@ -7,6 +7,7 @@ using Traceability.Api.Features.Labels;
 using Traceability.Domain.Batches;
 using Traceability.Domain.Shared;
 using Traceability.Projections.Hosting;
+using Traceability.Projections.Integration;
 using Traceability.IntegrationTests.Messaging;
 using static Traceability.IntegrationTests.Api.FlowSteps;
 
@@ -150,6 +151,25 @@ public sealed class PublicPageTests(SharedApis apis) : IClassFixture<SharedApis>
         Assert.Equal("gtin", problem.GetProperty("errors").EnumerateObject().Single().Name);
         await (await anonymous.GetAsync("/01/12345/10/X")).Problem(400);
         await (await anonymous.GetAsync($"/01/{good}/10/{new string('L', 101)}")).Problem(400);
+    }
+
+    [Fact]
+    public async Task A_known_code_whose_read_model_is_being_rebuilt_gets_the_friendly_404_never_a_500()
+    {
+        var api = await apis.GetAsync(Backend.Sqlite);
+        var p = await CanGioParties.RegisterAsync(api);
+        var id = await RegisterRawBatchAsync(p.Cooperative, new StepClock(), $"CG-REBUILD-{Guid.NewGuid():N}"[..18]);
+        var batch = await PublishedAsync(api, p.Anonymous, id);
+        Assert.Equal(HttpStatusCode.OK, (await p.Anonymous.SendAsync(Get($"/p/{batch.Code}?lang=en", "text/html"))).StatusCode);
+
+        // The window of a rebuild: the code is remembered, its row is not there yet.
+        var readModels = api.Services.GetRequiredService<ReadModelDatabase>();
+        await readModels.WriteAsync((c, t) => readModels.ExecuteAsync(c, t, "DELETE FROM provenance_batches WHERE batch_id = @id", CancellationToken.None,
+            ("@id", id.ToString())), CancellationToken.None);
+        var page = await p.Anonymous.SendAsync(Get($"/p/{batch.Code}", "text/html"));
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Contains("id=\"not-found\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await (await p.Anonymous.SendAsync(Get($"/p/{batch.Code}", "application/json"))).Problem(404);
     }
 
     [Fact]

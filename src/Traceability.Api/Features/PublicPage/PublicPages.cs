@@ -198,19 +198,27 @@ public sealed class PageRenderer(IServiceProvider services, ILoggerFactory logge
     {
         var language = PageLanguage.Of(http.Request);
         var toggle = $"{canonicalPath}?lang={language.Other.Code}";
-        var page = await cache.GetOrAddAsync(identity.BatchId, $"html-{language.Code}-{toggle}", async ct =>
+        var variant = $"html-{language.Code}-{toggle}";
+        if (!cache.TryGet<RenderedPage>(identity.BatchId, variant, out var page))
         {
-            var provenance = await ProvenanceQueries.FindAsync(readModels, identity.BatchId, ct)
-                             ?? throw new InvalidOperationException("The batch vanished from the read model.");
-            var view = await ViewAsync(provenance, ct);
-            var html = await RenderAsync<ProvenancePage>(new Dictionary<string, object?>
-            {
-                [nameof(ProvenancePage.View)] = view, [nameof(ProvenancePage.L)] = language, [nameof(ProvenancePage.ToggleUrl)] = toggle,
-            });
-            return (new RenderedPage(html, HttpCaching.ETagOf(html)), provenance.Integrity.LastRevision);
-        }, http.RequestAborted);
+            // Absent while its read model is being rebuilt (the code itself is known): the friendly 404, like the JSON read.
+            if (await ProvenanceQueries.FindAsync(readModels, identity.BatchId, http.RequestAborted) is not { } found)
+                return await NotFoundAsync(http, identity.PublicCode);
+            page = await cache.GetOrAddAsync(identity.BatchId, variant, ct => RenderPageAsync(found, language, toggle, ct), http.RequestAborted);
+        }
+
         SecurityHeaders(http, language);
         return HttpCaching.Serve(http, page.Html, "text/html; charset=utf-8", "public, no-cache", page.ETag);
+    }
+
+    private async Task<(RenderedPage, long)> RenderPageAsync(ProvenanceResponse provenance, PageLanguage language, string toggle, CancellationToken ct)
+    {
+        var view = await ViewAsync(provenance, ct);
+        var html = await RenderAsync<ProvenancePage>(new Dictionary<string, object?>
+        {
+            [nameof(ProvenancePage.View)] = view, [nameof(ProvenancePage.L)] = language, [nameof(ProvenancePage.ToggleUrl)] = toggle,
+        });
+        return (new RenderedPage(html, HttpCaching.ETagOf(html)), provenance.Integrity.LastRevision);
     }
 
     public async Task<IResult> NotFoundAsync(HttpContext http, string asked)
