@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using Traceability.EventStore;
 
 namespace Traceability.Projections.Hosting;
@@ -24,17 +25,20 @@ public interface IProjection
     Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken);
 }
 
+/// <summary>A stored event with its JSON data parsed (once per batch, for every projection that wants it).</summary>
+public readonly record struct ProjectedEvent(RecordedEvent Event, JsonElement Data);
+
 /// <summary>
 /// A batch of events and the transaction its read-model changes and checkpoint commit in. Statements are prepared
 /// once per batch and reused with new parameter values: a rebuild runs the same few statements hundreds of
 /// thousands of times.
 /// </summary>
-public sealed class ProjectionBatch(ReadModelDatabase database, DbConnection connection, DbTransaction transaction, IReadOnlyList<RecordedEvent> events)
+public sealed class ProjectionBatch(ReadModelDatabase database, DbConnection connection, DbTransaction transaction, IReadOnlyList<ProjectedEvent> events)
     : IAsyncDisposable
 {
     private readonly Dictionary<string, DbCommand> _prepared = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<RecordedEvent> Events { get; } = events;
+    public IReadOnlyList<ProjectedEvent> Events { get; } = events;
 
     public SqlDialect Dialect => database.Dialect;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Traceability.EventStore;
 
@@ -210,9 +211,13 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
             await using var connection = await database.OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var last = batch[^1].Position;
+            // Each event's JSON is parsed once here, whichever projections read it.
+            var documents = batch.Select(e => JsonDocument.Parse(e.Data)).ToList();
+            using var parsed = new DocumentsLease(documents);
+            var events = batch.Select((e, i) => new ProjectedEvent(e, documents[i].RootElement)).ToList();
             foreach (var member in members)
             {
-                var mine = members.Count == 1 ? batch : batch.Where(member.Filter.Matches).ToList();
+                var mine = members.Count == 1 ? events : events.Where(p => member.Filter.Matches(p.Event)).ToList();
                 counts[member.Name] = mine.Count;
                 if (mine.Count > 0)
                 {
@@ -280,3 +285,12 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
 
 /// <summary>Rebuilds run on the active projector; this instance is a standby.</summary>
 public sealed class ProjectorStandbyException() : InvalidOperationException("This instance is a standby projector: rebuild on the active one.");
+
+/// <summary>Disposes a batch's parsed documents when its transaction is done (they rent pooled buffers).</summary>
+file sealed class DocumentsLease(IReadOnlyList<JsonDocument> documents) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var document in documents) document.Dispose();
+    }
+}

@@ -71,10 +71,8 @@ public sealed class ProvenanceProjection : IProjection
         // The integrity facts change with every event of a batch but only the last one counts: write them once per
         // batch of events (a rebuild's batches hold thousands).
         var integrity = new Dictionary<string, (long Events, long Revision, string Hash)>(StringComparer.Ordinal);
-        foreach (var e in batch.Events)
+        foreach (var (e, data) in batch.Events)
         {
-            using var document = JsonDocument.Parse(e.Data);
-            var data = document.RootElement;
             if (e.Category == "cooperative") await ApplyCooperativeAsync(batch, e, data, cancellationToken);
             else if (e.Type == "publiccode.assigned.v1")
                 // Appended in the same commit as the batch's registration, right after it.

@@ -86,10 +86,8 @@ public sealed class AllianceReportProjection : IProjection
 
     public async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
-        foreach (var e in batch.Events)
+        foreach (var (e, data) in batch.Events)
         {
-            using var document = JsonDocument.Parse(e.Data);
-            var data = document.RootElement;
             if (e.Category == "cooperative") await ApplyCooperativeAsync(batch, e, data, cancellationToken);
             else if (e.Category == "batch") await ApplyBatchAsync(batch, e, data, cancellationToken);
         }

@@ -68,10 +68,8 @@ public sealed class ValueChainProjection : IProjection
 
     public async Task ApplyAsync(ProjectionBatch batch, CancellationToken cancellationToken)
     {
-        foreach (var e in batch.Events)
+        foreach (var (e, data) in batch.Events)
         {
-            using var document = JsonDocument.Parse(e.Data);
-            var data = document.RootElement;
             var batchId = data.Text("batchId");
             switch (e.Type)
             {
