@@ -145,8 +145,6 @@ public static class Messaging
         services.AddSingleton<IntegrationInbox>();
         services.AddSingleton<ProvenanceCache>();
         services.AddSingleton<LabelStore>();
-        services.AddSingleton<BatchIdentities>();
-        services.AddSingleton<Features.PublicPage.PageRenderer>();
         services.AddSingleton<WebhookStore>();
         services.AddHttpClient(WebhookDeliveryConsumer.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => WebhookNetwork.Handler(options.Webhooks));

@@ -81,6 +81,10 @@ public static class TraceabilityServices
         // Pages are in Vietnamese: encode what HTML needs encoded (< > & " ') and leave letters such as "ữ" as they are,
         // instead of the default encoder's numeric entities (which make a page half again as big and unreadable as source).
         services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
+        // The server-rendered pages: the public provenance page and resolver, and the cooperative pages.
+        services.AddSingleton<Features.PublicPage.PageHtml>();
+        services.AddSingleton<Features.Labels.BatchIdentities>();
+        services.AddSingleton<Features.PublicPage.PageRenderer>();
         services.AddCooperativePortal();
         services.AddSingleton<Features.Demo.DemoSeed>();
         if (Features.Demo.DemoStartup.IsEnabled(builder.Configuration, embedded: readModels.Dialect == SqlDialect.Sqlite))

@@ -56,6 +56,38 @@ public static class CatchUpLoop
         }
     }
 
+    /// <summary>
+    /// Waits until every subscription has handled what it wants up to <paramref name="position"/>. A subscription whose
+    /// filter skips the last events never checkpoints them: "caught up" is then "nothing left that it wants". On
+    /// PostgreSQL <c>$all</c> may not show a committed position yet (an older transaction is still open): wait for it first.
+    /// </summary>
+    public static async Task WaitForAsync(IEventStore store, GlobalPosition position,
+        Func<IEnumerable<(GlobalPosition Checkpoint, EventFilter Filter)>> subscriptions, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (await store.ReadHeadPositionAsync(cancellationToken) >= position && !await AnyPendingAsync(store, position, subscriptions(), cancellationToken))
+                return;
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    private static async Task<bool> AnyPendingAsync(IEventStore store, GlobalPosition position,
+        IEnumerable<(GlobalPosition Checkpoint, EventFilter Filter)> subscriptions, CancellationToken cancellationToken)
+    {
+        foreach (var (checkpoint, filter) in subscriptions)
+        {
+            if (checkpoint >= position) continue;
+            await foreach (var e in store.ReadAllAsync(checkpoint, cancellationToken: cancellationToken))
+            {
+                if (e.Position > position) break;
+                if (filter.Matches(e)) return true;
+            }
+        }
+
+        return false;
+    }
+
     private static async Task FeedAsync(IEventStore store, EventFilter filter, GlobalPosition checkpoint, ChannelWriter<RecordedEvent> arrivals,
         CancellationToken stop)
     {

@@ -80,22 +80,13 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
         {
             // Every loop stops (the projection may share one), the projection starts over, and the loops are formed again.
             await StopAllAsync();
-            var sqlite = database.Dialect == SqlDialect.Sqlite;
-            if (sqlite) await database.WriteTurn.WaitAsync(cancellationToken);
-            try
+            await database.WriteAsync(async (connection, transaction) =>
             {
-                await using var connection = await database.OpenAsync(cancellationToken);
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 foreach (var table in projection.Tables)
                     await database.ExecuteAsync(connection, transaction, $"DROP TABLE IF EXISTS {table}", cancellationToken);
-                await database.ExecuteAsync(connection, transaction, "DELETE FROM projection_checkpoints WHERE name = @name", cancellationToken,
+                return await database.ExecuteAsync(connection, transaction, "DELETE FROM projection_checkpoints WHERE name = @name", cancellationToken,
                     ("@name", name));
-                await transaction.CommitAsync(cancellationToken);
-            }
-            finally
-            {
-                if (sqlite) database.WriteTurn.Release();
-            }
+            }, cancellationToken);
 
             await CreateSchemaAsync(projection, cancellationToken);
             await StartAllAsync(cancellationToken, rebuilding: name);
@@ -107,33 +98,9 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
     }
 
     /// <summary>Waits until every projection has applied everything up to <paramref name="position"/> (or as far as its filter reaches).</summary>
-    public async Task WaitForAsync(GlobalPosition position, CancellationToken cancellationToken)
-    {
-        // A projection whose filter skips the last events never checkpoints them; "caught up" is then "nothing left
-        // that it wants". Poll both, cheaply, until true.
-        while (true)
-        {
-            // On PostgreSQL $all may not show a committed position yet (an older transaction is still open): wait.
-            var head = await store.ReadHeadPositionAsync(cancellationToken);
-            var target = position;
-            var pending = head < position;
-            foreach (var projection in pending ? [] : _projections)
-            {
-                var checkpoint = _status.TryGetValue(projection.Name, out var s) ? s.Checkpoint : GlobalPosition.Start;
-                if (checkpoint >= target) continue;
-                await foreach (var e in store.ReadAllAsync(checkpoint, cancellationToken: cancellationToken))
-                {
-                    if (e.Position > target) break;
-                    if (projection.Filter.Matches(e)) { pending = true; break; }
-                }
-
-                if (pending) break;
-            }
-
-            if (!pending) return;
-            await Task.Delay(10, cancellationToken);
-        }
-    }
+    public Task WaitForAsync(GlobalPosition position, CancellationToken cancellationToken) =>
+        CatchUpLoop.WaitForAsync(store, position, () => _projections.Select(p =>
+            (_status.TryGetValue(p.Name, out var s) ? s.Checkpoint : GlobalPosition.Start, p.Filter)), cancellationToken);
 
     /// <summary>
     /// Starts a loop per checkpoint: projections that stand at the same place (all of them after a restart, or a
@@ -145,7 +112,7 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
         var standing = new List<(IProjection Projection, GlobalPosition Checkpoint, long Events)>();
         foreach (var projection in _projections)
         {
-            var (checkpoint, events) = await LoadCheckpointAsync(projection.Name, cancellationToken);
+            var (checkpoint, events) = await database.LoadCheckpointAsync(projection.Name, cancellationToken);
             standing.Add((projection, checkpoint, events));
             _status[projection.Name] = new ProjectionStatus(projection.Name, checkpoint, events, null,
                 projection.Name == rebuilding ? "rebuilding" : "catching up", null);
@@ -204,17 +171,13 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
         IReadOnlyDictionary<string, long> applied, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var sqlite = database.Dialect == SqlDialect.Sqlite;
-        if (sqlite) await database.WriteTurn.WaitAsync(cancellationToken);
-        try
+        // Each event's JSON is parsed once here, whichever projections read it.
+        var documents = batch.Select(e => JsonDocument.Parse(e.Data)).ToList();
+        using var parsed = new DocumentsLease(documents);
+        var events = batch.Select((e, i) => new ProjectedEvent(e, documents[i].RootElement)).ToList();
+        var last = batch[^1].Position;
+        await database.WriteAsync(async (connection, transaction) =>
         {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var last = batch[^1].Position;
-            // Each event's JSON is parsed once here, whichever projections read it.
-            var documents = batch.Select(e => JsonDocument.Parse(e.Data)).ToList();
-            using var parsed = new DocumentsLease(documents);
-            var events = batch.Select((e, i) => new ProjectedEvent(e, documents[i].RootElement)).ToList();
             foreach (var member in members)
             {
                 var mine = members.Count == 1 ? events : events.Where(p => member.Filter.Matches(p.Event)).ToList();
@@ -225,20 +188,11 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
                     await member.ApplyAsync(work, cancellationToken);
                 }
 
-                await database.ExecuteAsync(connection, transaction, """
-                    INSERT INTO projection_checkpoints (name, commit_position, prepare_position, events) VALUES (@name, @commit, @prepare, @events)
-                    ON CONFLICT (name) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position,
-                        events = excluded.events
-                    """, cancellationToken, ("@name", member.Name), ("@commit", last.Commit), ("@prepare", last.Prepare),
-                    ("@events", applied[member.Name] + mine.Count));
+                await database.SaveCheckpointAsync(connection, transaction, member.Name, last, applied[member.Name] + mine.Count, cancellationToken);
             }
 
-            await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            if (sqlite) database.WriteTurn.Release();
-        }
+            return counts;
+        }, cancellationToken);
 
         return counts;
     }
@@ -247,17 +201,6 @@ public sealed class Projector(IEventStore store, ReadModelDatabase database, IEn
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await database.ExecuteAsync(connection, null, projection.CreateSchema, cancellationToken);
-    }
-
-    private async Task<(GlobalPosition, long)> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = ReadModelDatabase.Command(connection, null,
-            "SELECT commit_position, prepare_position, events FROM projection_checkpoints WHERE name = @name", ("@name", name));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? (new GlobalPosition(reader.GetInt64(0), reader.GetInt64(1)), reader.GetInt64(2))
-            : (GlobalPosition.Start, 0);
     }
 
     /// <summary>

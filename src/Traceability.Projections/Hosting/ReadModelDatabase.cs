@@ -32,7 +32,54 @@ public sealed class ReadModelDatabase : IAsyncDisposable
     public SqlDialect Dialect => _postgres is null ? SqlDialect.Sqlite : SqlDialect.Postgres;
 
     /// <summary>SQLite allows one writer per file: projections sharing the file take turns.</summary>
-    internal SemaphoreSlim WriteTurn { get; } = new(1, 1);
+    private SemaphoreSlim WriteTurn { get; } = new(1, 1);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task>> _schemas = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a transaction and commits it. On SQLite every writer of the file (projector,
+    /// relay checkpoint, consumers) takes its turn first, so a deferred transaction never fails to become the writer.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        var sqlite = Dialect == SqlDialect.Sqlite;
+        if (sqlite) await WriteTurn.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var result = await write(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            if (sqlite) WriteTurn.Release();
+        }
+    }
+
+    /// <summary>Where a catch-up subscription (a projection, the relay) stands, and how many events it has handled.</summary>
+    public async Task<(GlobalPosition Position, long Events)> LoadCheckpointAsync(string name, CancellationToken cancellationToken)
+    {
+        var rows = await QueryAsync("SELECT commit_position, prepare_position, events FROM projection_checkpoints WHERE name = @name",
+            r => (new GlobalPosition(r.GetInt64(0), r.GetInt64(1)), r.GetInt64(2)), cancellationToken, ("@name", name));
+        return rows.Count > 0 ? rows[0] : (GlobalPosition.Start, 0);
+    }
+
+    /// <summary>Moves a checkpoint inside the caller's transaction (with the work it records).</summary>
+    public Task<int> SaveCheckpointAsync(DbConnection connection, DbTransaction transaction, string name, GlobalPosition position, long events,
+        CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, """
+            INSERT INTO projection_checkpoints (name, commit_position, prepare_position, events) VALUES (@name, @commit, @prepare, @events)
+            ON CONFLICT (name) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position,
+                events = excluded.events
+            """, cancellationToken, ("@name", name), ("@commit", position.Commit), ("@prepare", position.Prepare), ("@events", events));
+
+    /// <summary>Runs idempotent DDL once per database (and process) under <paramref name="key"/>.</summary>
+    public Task EnsureSchemaAsync(string key, string ddl, CancellationToken cancellationToken) =>
+        _schemas.GetOrAdd(key, _ => new Lazy<Task>(() =>
+            WriteAsync(async (connection, transaction) => await ExecuteAsync(connection, transaction, ddl, CancellationToken.None),
+                CancellationToken.None))).Value.WaitAsync(cancellationToken);
 
     public static async Task<ReadModelDatabase> OpenAsync(string eventStoreConnectionString, CancellationToken cancellationToken = default)
     {

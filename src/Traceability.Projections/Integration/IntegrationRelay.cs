@@ -38,27 +38,12 @@ public sealed class IntegrationRelay(IEventStore store, ReadModelDatabase databa
     public IntegrationRelayStatus Status => _status;
 
     /// <summary>Waits until the relay's checkpoint has passed every batch event up to <paramref name="position"/>.</summary>
-    public async Task WaitForAsync(GlobalPosition position, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var checkpoint = _status.Checkpoint;
-            if (checkpoint >= position) return;
-            var pending = false;
-            await foreach (var e in store.ReadAllAsync(checkpoint, cancellationToken: cancellationToken))
-            {
-                if (e.Position > position) break;
-                if (Filter.Matches(e)) { pending = true; break; }
-            }
-
-            if (!pending) return;
-            await Task.Delay(10, cancellationToken);
-        }
-    }
+    public Task WaitForAsync(GlobalPosition position, CancellationToken cancellationToken) =>
+        CatchUpLoop.WaitForAsync(store, position, () => [(_status.Checkpoint, Filter)], cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
-        var (checkpoint, published) = await LoadCheckpointAsync(stop);
+        var (checkpoint, published) = await database.LoadCheckpointAsync(CheckpointName, stop);
         _status = new IntegrationRelayStatus(checkpoint, published, "catching up", null);
         await CatchUpLoop.RunAsync(store, Filter, checkpoint, MaxBatch, async (batch, more, ct) =>
         {
@@ -97,20 +82,9 @@ public sealed class IntegrationRelay(IEventStore store, ReadModelDatabase databa
         }
     }
 
-    private async Task CommitCheckpointAsync(GlobalPosition last, long published, CancellationToken cancellationToken) =>
-        await database.WriteAsync(async (connection, transaction) => await database.ExecuteAsync(connection, transaction, """
-            INSERT INTO projection_checkpoints (name, commit_position, prepare_position, events) VALUES (@name, @commit, @prepare, @events)
-            ON CONFLICT (name) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position,
-                events = excluded.events
-            """, cancellationToken, ("@name", CheckpointName), ("@commit", last.Commit), ("@prepare", last.Prepare), ("@events", published)),
-            cancellationToken);
-
-    private async Task<(GlobalPosition, long)> LoadCheckpointAsync(CancellationToken cancellationToken)
-    {
-        var rows = await database.QueryAsync("SELECT commit_position, prepare_position, events FROM projection_checkpoints WHERE name = @name",
-            r => (new GlobalPosition(r.GetInt64(0), r.GetInt64(1)), r.GetInt64(2)), cancellationToken, ("@name", CheckpointName));
-        return rows.Count > 0 ? rows[0] : (GlobalPosition.Start, 0);
-    }
+    private Task CommitCheckpointAsync(GlobalPosition last, long published, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, transaction) => database.SaveCheckpointAsync(connection, transaction, CheckpointName, last, published,
+            cancellationToken), cancellationToken);
 
     /// <summary>
     /// The integration message for a stored batch event, read from its stored JSON (the stored schema is the contract);
@@ -139,12 +113,12 @@ public sealed class IntegrationRelay(IEventStore store, ReadModelDatabase databa
                 var product = data.Get("product");
                 var producer = data.Get("producer");
                 return new BatchRegisteredIntegration(e.EventId, batchId, e.Revision, e.Type, e.Recorded,
-                    Guid.TryParse(producer?.Text("cooperativeId"), out var cooperativeId) ? cooperativeId : Guid.Empty,
+                    GuidOf(producer?.Text("cooperativeId")),
                     producer?.Text("name") ?? "", product?.Text("nameVi") ?? "", product?.Text("nameEn"), product?.Text("category") ?? "",
                     product?.Text("gtin"), data.Text("lotNumber") ?? "", QuantityOf(data.Get("quantity")), Time(data.Text("producedAt")),
                     DateOnly.TryParse(data.Text("bestBefore"), CultureInfo.InvariantCulture, out var bestBefore) ? bestBefore : null,
                     data.Get("inputs") is { ValueKind: JsonValueKind.Array } inputs
-                        ? inputs.EnumerateArray().Select(i => Guid.TryParse(i.Text("batchId"), out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList()
+                        ? inputs.EnumerateArray().Select(i => GuidOf(i.Text("batchId"))).Where(id => id != Guid.Empty).ToList()
                         : [],
                     PartyOf(data.Get("custodian")));
             case "batch.shipped.v1":

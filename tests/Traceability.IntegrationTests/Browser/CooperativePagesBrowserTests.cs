@@ -1,8 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Traceability.Api.Security;
 using Traceability.IntegrationTests.Api;
-using Traceability.Projections.Hosting;
 using Xunit.Abstractions;
 
 namespace Traceability.IntegrationTests.Browser;
@@ -59,7 +57,7 @@ public sealed class CooperativePagesBrowserTests(Chromium chromium, ITestOutputH
         await page.ClickAsync(Submit);
         await page.WaitForSelectorAsync("#done");
         // The trace code comes from the read model, which the projector fills a moment later.
-        await CaughtUpAsync(app);
+        await PublicPageFlow.SettleAsync(app);
         await page.ReloadAsync();
         var code = (await page.InnerTextAsync("#trace-code")).Trim();
 
@@ -76,7 +74,7 @@ public sealed class CooperativePagesBrowserTests(Chromium chromium, ITestOutputH
         await output.SaveScreenshotAsync(page, "htx-batch-dried");
 
         // The public page shows it (the projector runs beside the Api: wait for it, bounded).
-        await CaughtUpAsync(app);
+        await PublicPageFlow.SettleAsync(app);
         await page.ClickAsync("#public-page");
         await page.WaitForSelectorAsync("#timeline");
         Assert.Equal(code, (await page.InnerTextAsync("#trace-code")).Trim());
@@ -89,12 +87,5 @@ public sealed class CooperativePagesBrowserTests(Chromium chromium, ITestOutputH
 
         Assert.Empty(dialogs.Dialogs);
         Assert.Empty(scripts.Scripts);
-    }
-
-    private static async Task CaughtUpAsync(LiveApp app)
-    {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var head = await app.Services.GetRequiredService<Traceability.EventStore.IEventStore>().ReadHeadPositionAsync(bound.Token);
-        await app.Services.GetRequiredService<Projector>().WaitForAsync(head, bound.Token);
     }
 }

@@ -181,9 +181,8 @@ public static class CooperativePortal
     {
         var (state, _) = await reader.LoadBatchAsync(batchId, http.RequestAborted);
         if (!state.Exists || state.CooperativeId != http.User.PartyId()) return await pages.NotFoundAsync(http);
-        if (await LabelEndpoints.LabelAsync(batchId, QrStyle.Default, labels, links, identities, http.RequestAborted) is not { } label ||
-            await identities.ByIdAsync(batchId, http.RequestAborted) is not { } identity)
-            return await pages.NotFoundAsync(http);
+        if (await identities.ByIdAsync(batchId, http.RequestAborted) is not { } identity) return await pages.NotFoundAsync(http);
+        var label = await LabelEndpoints.LabelAsync(identity, QrStyle.Default, labels, links, http.RequestAborted);
         var (cooperative, _) = await reader.LoadCooperativeAsync(state.CooperativeId, http.RequestAborted);
         var provenance = await Provenance.ProvenanceQueries.FindAsync(readModels, batchId, http.RequestAborted);
         var stars = cooperative.Certifications.Values.Where(c => c.Scheme == Domain.Cooperatives.CertificationScheme.Ocop && c.OcopStars is not null)
@@ -204,31 +203,24 @@ public static class CooperativePortal
         return state.CooperativeId == party || state.Custodian?.Id == party || state.Shipment?.To.Id == party;
     }
 
-    private static string Status(Domain.Batches.BatchStatus status) => status switch
-    {
-        Domain.Batches.BatchStatus.InTransit => "in_transit",
-        Domain.Batches.BatchStatus.Recalled => "recalled",
-        _ => "active",
-    };
+    /// <summary>The status as the read model and the JSON API spell it (active, in_transit, recalled).</summary>
+    private static string Status(Domain.Batches.BatchStatus status) => JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 
     /// <summary>Forms open with "now" (Vietnam time) in their time fields.</summary>
     private static Dictionary<string, string> Now()
     {
-        var now = DateTimeOffset.UtcNow.ToOffset(PageLanguage.VietnamOffset).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var now = DateTimeOffset.UtcNow.ToOffset(PageLanguage.VietnamOffset);
+        static string Local(DateTimeOffset time) => time.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
         return new Dictionary<string, string>
         {
-            ["occurredAt"] = now, ["producedAt"] = now, ["endedAt"] = now,
-            ["startedAt"] = DateTimeOffset.UtcNow.AddHours(-8).ToOffset(PageLanguage.VietnamOffset)
-                .ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            ["occurredAt"] = Local(now), ["producedAt"] = Local(now), ["endedAt"] = Local(now), ["startedAt"] = Local(now.AddHours(-8)),
         };
     }
 }
 
 /// <summary>Renders the cooperative pages and turns a command's result into a redirect or the form again with its errors.</summary>
-public sealed class PortalRenderer(IServiceProvider services, ILoggerFactory loggers, IAntiforgery antiforgery)
+public sealed class PortalRenderer(PageHtml pages, IAntiforgery antiforgery)
 {
-    private readonly Microsoft.AspNetCore.Components.Web.HtmlRenderer _renderer = new(services, loggers);
-
     public async Task<IResult> PageAsync<TComponent>(HttpContext http, Dictionary<string, object?> parameters, int status = StatusCodes.Status200OK,
         bool bare = false) where TComponent : IComponent
     {
@@ -240,8 +232,7 @@ public sealed class PortalRenderer(IServiceProvider services, ILoggerFactory log
             parameters["TokenField"] = tokens.FormFieldName;
         }
 
-        var html = await _renderer.Dispatcher.InvokeAsync(async () =>
-            (await _renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters))).ToHtmlString());
+        var html = await pages.RenderAsync<TComponent>(parameters);
         SecurityHeaders(http);
         return Results.Content(html, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
     }
@@ -249,11 +240,8 @@ public sealed class PortalRenderer(IServiceProvider services, ILoggerFactory log
     /// <summary>The public page's policy (no script, its own style only), and nothing kept by caches: these pages are private.</summary>
     private static void SecurityHeaders(HttpContext http)
     {
-        var headers = http.Response.Headers;
-        headers.ContentSecurityPolicy = PageStyle.ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "same-origin";
-        headers.CacheControl = "no-store";
+        PageHtml.SecurityHeaders(http, "same-origin");
+        http.Response.Headers.CacheControl = "no-store";
     }
 
     public Task<IResult> FormAsync(HttpContext http, string title, string action, string submit, IReadOnlyList<FormField> fields, IFormCollection? typed,

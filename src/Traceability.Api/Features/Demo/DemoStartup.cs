@@ -33,6 +33,8 @@ public sealed class DemoStartup(DemoSeed seed, IHostApplicationLifetime lifetime
             var fish = await identities.ByIdAsync(seeded.FishBatchId, stoppingToken);
             var recalled = await identities.ByIdAsync(seeded.RecalledBatchId, stoppingToken);
             var site = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/') ?? links.Base;
+            // The addresses this server answers on now, built as the labels build them.
+            var here = new LabelOptions(new Uri(site + "/"));
             logger.LogInformation("""
                 Demo data (HTX Thủy sản Cần Giờ, labelled "(demo)") is ready. Demo:Enabled=false turns it off.
                     Provenance page:   {Fish}
@@ -41,9 +43,9 @@ public sealed class DemoStartup(DemoSeed seed, IHostApplicationLifetime lifetime
                     API reference:     {Docs}
                     Cooperative pages: {SignIn}  (demo key: {Key})
                 """,
-                fish is null ? "(not projected yet)" : $"{site}/01/{fish.Gtin}/10/{fish.LotNumber}",
-                fish is null ? "" : $"{site}/p/{fish.PublicCode}",
-                recalled is null ? "" : $"{site}/p/{recalled.PublicCode}",
+                fish is null ? "(not projected yet)" : here.ItemUri(fish),
+                fish is null ? "" : here.ShortUri(fish.PublicCode),
+                recalled is null ? "" : here.ShortUri(recalled.PublicCode),
                 $"{site}/docs", $"{site}/htx", DemoSeed.CooperativeKey);
             _done.TrySetResult(seeded);
         }

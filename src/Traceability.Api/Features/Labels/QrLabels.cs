@@ -1,10 +1,8 @@
-using System.Security.Cryptography;
 using System.Text;
 using MassTransit;
-using Microsoft.Net.Http.Headers;
 using QRCoder;
+using Traceability.Api.Features.Provenance;
 using Traceability.Api.Infrastructure;
-using Traceability.EventStore;
 using Traceability.Projections.Hosting;
 using Traceability.Projections.Integration;
 using Traceability.Contracts;
@@ -38,7 +36,7 @@ public sealed record QrLabel(Guid BatchId, string Uri, string Svg, byte[] Png);
 public sealed record QrStyle(QRCodeGenerator.ECCLevel Level, int PixelsPerModule)
 {
     /// <summary>Level M (15 %: survives a scuffed label), 10 px per module.</summary>
-    public static QrStyle Default { get; } = new(QRCodeGenerator.ECCLevel.M, 10);
+    public static QrStyle Default { get; } = new(QRCodeGenerator.ECCLevel.M, QrRenderer.PixelsPerModule);
 
     public const int MinPixels = 2;
     public const int MaxPixels = 40;
@@ -230,16 +228,16 @@ public static class LabelEndpoints
         return routes;
     }
 
-    public static async Task<QrLabel?> LabelAsync(Guid batchId, QrStyle style, LabelStore labels, LabelOptions options, BatchIdentities identities,
+    /// <summary>The batch's label in a style: the default one from the cache (rendered and kept on a miss), others rendered now.</summary>
+    public static async Task<QrLabel> LabelAsync(BatchIdentity identity, QrStyle style, LabelStore labels, LabelOptions options,
         CancellationToken cancellationToken)
     {
-        if (await identities.ByIdAsync(batchId, cancellationToken) is not { } identity) return null;
         var uri = options.ItemUri(identity);
-        if (style != QrStyle.Default) return QrRenderer.Render(batchId, uri, style);
-        var label = await labels.FindAsync(batchId, cancellationToken);
+        if (style != QrStyle.Default) return QrRenderer.Render(identity.BatchId, uri, style);
+        var label = await labels.FindAsync(identity.BatchId, cancellationToken);
         if (label is not null && label.Uri == uri) return label;
         // Not rendered yet by the consumer (or the public address changed): render and keep it now.
-        label = QrRenderer.Render(batchId, uri);
+        label = QrRenderer.Render(identity.BatchId, uri);
         await labels.SaveAsync(label, cancellationToken);
         return label;
     }
@@ -247,8 +245,8 @@ public static class LabelEndpoints
     private static async Task<IResult> ServeAsync(Guid batchId, QrStyle style, HttpContext http, LabelStore labels, LabelOptions options,
         BatchIdentities identities, bool svg)
     {
-        if (await LabelAsync(batchId, style, labels, options, identities, http.RequestAborted) is not { } label)
-            return Problems.Status(StatusCodes.Status404NotFound, "batch.not_found", "No such batch (or it is not projected yet).", "Không tìm thấy lô hàng.");
+        if (await identities.ByIdAsync(batchId, http.RequestAborted) is not { } identity) return GetProvenanceEndpoint.NotFound();
+        var label = await LabelAsync(identity, style, labels, options, http.RequestAborted);
         var bytes = svg ? Encoding.UTF8.GetBytes(label.Svg) : label.Png;
         return HttpCaching.Serve(http, bytes, svg ? "image/svg+xml" : "image/png", "public, max-age=86400");
     }

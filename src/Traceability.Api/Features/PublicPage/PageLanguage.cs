@@ -13,7 +13,7 @@ public sealed record PageLanguage(string Code, CultureInfo Culture, PageTexts Te
     public static PageLanguage English { get; } = new("en", CultureInfo.GetCultureInfo("en-US"), PageTexts.English);
 
     /// <summary>Vietnam keeps UTC+7 all year (no daylight saving): times are shown as a person there reads them.</summary>
-    public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
+    public static readonly TimeSpan VietnamOffset = Traceability.Projections.Report.VietnamTime.Offset;
 
     public PageLanguage Other => Code == "vi" ? English : Vietnamese;
 

@@ -185,11 +185,8 @@ public static class PublicPages
 /// serves them with a strict Content-Security-Policy, an ETag of the bytes and <c>Cache-Control: no-cache</c> — a
 /// phone revalidates every time (a recall must show at once) and gets a 304 when nothing changed.
 /// </summary>
-public sealed class PageRenderer(IServiceProvider services, ILoggerFactory loggers, ReadModelDatabase readModels, IEventStore store,
-    ProvenanceCache cache)
+public sealed class PageRenderer(PageHtml pages, ReadModelDatabase readModels, IEventStore store, ProvenanceCache cache)
 {
-    private readonly HtmlRenderer _renderer = new(services, loggers);
-
     public ReadModelDatabase ReadModels => readModels;
 
     public sealed record RenderedPage(byte[] Html, string ETag);
@@ -224,13 +221,13 @@ public sealed class PageRenderer(IServiceProvider services, ILoggerFactory logge
     public async Task<IResult> NotFoundAsync(HttpContext http, string asked)
     {
         var language = PageLanguage.Of(http.Request);
-        var html = await RenderAsync<NotFoundPage>(new Dictionary<string, object?>
+        var html = await pages.RenderAsync<NotFoundPage>(new Dictionary<string, object?>
         {
             [nameof(NotFoundPage.L)] = language, [nameof(NotFoundPage.Code)] = asked.Length > 64 ? asked[..64] : asked,
         });
         SecurityHeaders(http, language);
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Content(Encoding.UTF8.GetString(html), "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status404NotFound);
+        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status404NotFound);
     }
 
     public async Task<Guid?> CooperativeOfAsync(Guid batchId, CancellationToken cancellationToken)
@@ -266,18 +263,12 @@ public sealed class PageRenderer(IServiceProvider services, ILoggerFactory logge
     }
 
     private async Task<byte[]> RenderAsync<TComponent>(Dictionary<string, object?> parameters) where TComponent : IComponent =>
-        await _renderer.Dispatcher.InvokeAsync(async () =>
-        {
-            var output = await _renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters));
-            return Encoding.UTF8.GetBytes(output.ToHtmlString());
-        });
+        Encoding.UTF8.GetBytes(await pages.RenderAsync<TComponent>(parameters));
 
     private static void SecurityHeaders(HttpContext http, PageLanguage language)
     {
+        PageHtml.SecurityHeaders(http, "no-referrer");
         var headers = http.Response.Headers;
-        headers.ContentSecurityPolicy = PageStyle.ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
         headers.ContentLanguage = language.Code;
         headers.Vary = "Accept, Accept-Language";
     }
