@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Traceability.Api.Features.Demo;
 using Traceability.Api.Security;
+using Traceability.TestServers;
 
 namespace Traceability.Benchmarks;
 
@@ -52,7 +53,7 @@ internal sealed class ApiProcess : IAsyncDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Traceability.Api.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("The Api is not beside the benchmarks (project reference).", dll);
-        var port = FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo("/bin/sh")
         {
             UseShellExecute = false,
@@ -158,13 +159,5 @@ internal sealed class ApiProcess : IAsyncDisposable
             return current;
         var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         return !string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk) ? fromSdk : "dotnet";
-    }
-
-    /// <summary>Kestrel is given the port up front; another process taking it in between fails the start loudly.</summary>
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -57,7 +57,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             // A free port can be taken by someone else between probing and binding: try a few.
             for (var attempt = 1; ; attempt++)
             {
-                var port = FreePort();
+                var port = LoopbackPorts.Free();
                 try
                 {
                     // Socket in the data dir (not /tmp) so clusters never collide and cleanup is one rm.
@@ -162,13 +162,6 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             $"PostgreSQL server binaries (initdb, pg_ctl) not found in {DebianBinDir} or on PATH: " +
             $"install postgresql-15 (apt-get install postgresql-15), or set {EnvironmentVariable} " +
             "to the connection string of a running server.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Runs a tool to completion (as user postgres if asked), failing with its output and the server log.</summary>

@@ -65,7 +65,7 @@ public sealed class ThrowawayRabbitMq : IAsyncDisposable
             throw new InvalidOperationException(
                 $"RabbitMQ not found ({ServerScript}): install Debian's rabbitmq-server package (apt-get install rabbitmq-server; .ci/test.sh does it as root).");
         var directory = Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
-        var broker = new ThrowawayRabbitMq(directory, $"trc-{Guid.NewGuid():N}"[..16] + "@localhost", FreePort(), FreePort(), FreePort());
+        var broker = new ThrowawayRabbitMq(directory, $"trc-{Guid.NewGuid():N}"[..16] + "@localhost", LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         try
         {
             Directory.CreateDirectory(Path.Combine(directory, "mnesia"));
@@ -166,13 +166,6 @@ public sealed class ThrowawayRabbitMq : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string file, string[] args, IReadOnlyDictionary<string, string>? environment, TimeSpan patience,

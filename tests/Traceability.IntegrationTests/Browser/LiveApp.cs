@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Traceability.IntegrationTests.Api;
+using Traceability.TestServers;
 
 namespace Traceability.IntegrationTests.Browser;
 
@@ -37,7 +38,7 @@ public sealed class LiveApp : IAsyncDisposable
     {
         // The port is picked before the host is built so the settings can contain it; Kestrel's own port 0 is only
         // known after start. Another process taking the port in between fails the start loudly (address in use).
-        var port = FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var api = await ApiFactory.StartAsync(Backend.Sqlite, settings: settings?.Invoke(baseAddress));
         try
@@ -57,11 +58,4 @@ public sealed class LiveApp : IAsyncDisposable
     public HttpClient ClientFor(string? key) => _api.ClientFor(key);
 
     public ValueTask DisposeAsync() => _api.DisposeAsync();
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
